@@ -1,0 +1,133 @@
+/**
+ * GCP's own naming and placement rules, as predicates plus the sentence an error quotes. Each rule is written
+ * once here and used both by construct props validation and by environment config validation.
+ */
+
+export interface NamingRule {
+  readonly text: string;
+  readonly test: (value: string) => boolean;
+}
+
+export const PROJECT_ID: NamingRule = {
+  text: 'must be 6-30 characters of lowercase letters, digits and hyphens, start with a letter, not end with a hyphen, and not contain "google"',
+  test: (v) => /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(v) && !v.includes('google'),
+};
+
+export const PROJECT_NUMBER: NamingRule = {
+  text: 'must be the numeric project number (digits only)',
+  test: (v) => /^[1-9][0-9]{5,19}$/.test(v),
+};
+
+export const SERVICE_ACCOUNT_ID: NamingRule = {
+  text: 'must be 6-30 characters of [-a-z0-9], start with a lowercase letter and not end with a hyphen',
+  test: (v) => /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/.test(v),
+};
+
+export const BUCKET_NAME: NamingRule = {
+  text: 'must be 3-63 characters of lowercase letters, digits, "-" and "_", start and end with a letter or digit, and not start with "goog" or contain "google"',
+  test: (v) => /^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/.test(v) && !v.startsWith('goog') && !v.includes('google'),
+};
+
+export const LABEL_KEY: NamingRule = {
+  text: 'label keys must be 1-63 characters of lowercase letters, digits, "_" and "-", starting with a letter',
+  test: (v) => /^[a-z][a-z0-9_-]{0,62}$/.test(v),
+};
+
+export const LABEL_VALUE: NamingRule = {
+  text: 'label values must be at most 63 characters of lowercase letters, digits, "_" and "-"',
+  test: (v) => /^[a-z0-9_-]{0,63}$/.test(v),
+};
+
+export const MAX_LABELS = 64;
+
+/** A Cloud KMS crypto key resource name. */
+export const KMS_KEY_NAME: NamingRule = {
+  text: 'must be a Cloud KMS key name: projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>',
+  test: (v) => /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/.test(v),
+};
+
+export function kmsKeyLocation(keyName: string): string | undefined {
+  return /^projects\/[^/]+\/locations\/([^/]+)\//.exec(keyName)?.[1];
+}
+
+export type MultiRegion = 'US' | 'EU';
+
+/**
+ * Google Cloud regions and the BigQuery/GCS multi-region that contains them. A region maps to EU only when it
+ * lies in the EU (London and Zurich do not), so data placed in "EU" stays where the name promises.
+ */
+export const REGIONS: Readonly<Record<string, MultiRegion | undefined>> = {
+  'africa-south1': undefined,
+  'asia-east1': undefined,
+  'asia-east2': undefined,
+  'asia-northeast1': undefined,
+  'asia-northeast2': undefined,
+  'asia-northeast3': undefined,
+  'asia-south1': undefined,
+  'asia-south2': undefined,
+  'asia-southeast1': undefined,
+  'asia-southeast2': undefined,
+  'australia-southeast1': undefined,
+  'australia-southeast2': undefined,
+  'europe-central2': 'EU',
+  'europe-north1': 'EU',
+  'europe-north2': 'EU',
+  'europe-southwest1': 'EU',
+  'europe-west1': 'EU',
+  'europe-west2': undefined,
+  'europe-west3': 'EU',
+  'europe-west4': 'EU',
+  'europe-west6': undefined,
+  'europe-west8': 'EU',
+  'europe-west9': 'EU',
+  'europe-west10': 'EU',
+  'europe-west12': 'EU',
+  'me-central1': undefined,
+  'me-central2': undefined,
+  'me-west1': undefined,
+  'northamerica-northeast1': undefined,
+  'northamerica-northeast2': undefined,
+  'northamerica-south1': undefined,
+  'southamerica-east1': undefined,
+  'southamerica-west1': undefined,
+  'us-central1': 'US',
+  'us-east1': 'US',
+  'us-east4': 'US',
+  'us-east5': 'US',
+  'us-south1': 'US',
+  'us-west1': 'US',
+  'us-west2': 'US',
+  'us-west3': 'US',
+  'us-west4': 'US',
+};
+
+export function isKnownRegion(region: string): boolean {
+  return Object.hasOwn(REGIONS, region);
+}
+
+/** Locations where data for `region` may live: the region itself, or the multi-region containing it. */
+export function dataLocationsFor(region: string): string[] {
+  const multi = REGIONS[region];
+  return multi ? [region, multi] : [region];
+}
+
+/** Cloud KMS location names a key must use to protect data in `dataLocation` (EU data needs a "europe" key). */
+export function kmsLocationsFor(dataLocation: string): string[] {
+  const upper = dataLocation.toUpperCase();
+  if (upper === 'EU') return ['europe'];
+  if (upper === 'US') return ['us'];
+  return [dataLocation.toLowerCase()];
+}
+
+/** Finds label keys and values that break GCP's label rules. */
+export function labelProblems(labels: Readonly<Record<string, string>>): { key: string; rule: string }[] {
+  const problems: { key: string; rule: string }[] = [];
+  const keys = Object.keys(labels);
+  if (keys.length > MAX_LABELS) problems.push({ key: '(all)', rule: `at most ${MAX_LABELS} labels` });
+  for (const key of keys) {
+    if (!LABEL_KEY.test(key)) problems.push({ key, rule: LABEL_KEY.text });
+    const value = labels[key];
+    if (typeof value !== 'string' || !LABEL_VALUE.test(value)) problems.push({ key, rule: LABEL_VALUE.text });
+  }
+  return problems;
+}

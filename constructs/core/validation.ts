@@ -1,0 +1,18 @@
+import { Token } from 'cdktf';
+import type { IConstruct } from 'constructs';
+import { Checks } from '../../contracts/validation';
+
+/**
+ * A validation table for a construct's props. The subject is the construct path and type, so an error points
+ * at the exact construct; unresolved tokens are skipped because their value is only known at apply time.
+ */
+export function constructChecks(scope: IConstruct): Checks {
+  return new Checks(`${scope.node.path} (${scope.constructor.name})`, { isUnresolved });
+}
+
+export function isUnresolved(value: unknown): boolean {
+  if (typeof value === 'string' || typeof value === 'number' || Array.isArray(value)) {
+    return Token.isUnresolved(value);
+  }
+  return false;
+}

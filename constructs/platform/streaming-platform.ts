@@ -1,0 +1,219 @@
+import { Construct } from 'constructs';
+import { deterministicName } from '../core/names';
+import { constructChecks } from '../core/validation';
+import type { IPrincipal } from '../iam/principal';
+import { GcpProject } from '../iam/project';
+import { ServiceIdentity } from '../iam/service-identity';
+import { type BucketLifecycleRule, DataBucket } from '../storage/data-bucket';
+
+/** Age thresholds for moving archived events to colder storage classes. */
+export interface ArchiveTiering {
+  /** @default 30 */
+  readonly nearlineAfterDays?: number;
+  /** @default 90 */
+  readonly coldlineAfterDays?: number;
+  /** @default 365 */
+  readonly archiveAfterDays?: number;
+  /** @default - archived events are kept until deleted by hand */
+  readonly deleteAfterDays?: number;
+}
+
+export interface StreamingPlatformProps {
+  readonly project: string;
+  /** @default - looked up at plan time where a service agent needs it */
+  readonly projectNumber?: string;
+  readonly region: string;
+  /** BigQuery and GCS location for data: the region or its multi-region (`EU`, `US`). */
+  readonly dataLocation: string;
+  /** Prefix of service account ids and other short names, for example `trb-dev`. */
+  readonly namePrefix: string;
+  /** Production: deletion protection and the production-only policy rules apply. */
+  readonly production: boolean;
+  /** @default - Google-managed encryption */
+  readonly encryptionKey?: string;
+  /** Days uploaded batch files stay in the landing bucket. @default 30 */
+  readonly landingRetentionDays?: number;
+  /** @default - see ArchiveTiering */
+  readonly archiveTiering?: ArchiveTiering;
+  /** Days archived objects are locked against deletion (unlocked retention policy). @default - none */
+  readonly archiveRetentionDays?: number;
+  /** Days Dataflow staging and temp files are kept. @default 7 */
+  readonly stagingObjectTtlDays?: number;
+  /** Principals allowed to upload batch files into the landing bucket. @default - none */
+  readonly landingUploaders?: readonly IPrincipal[];
+  /** The CI deployer; it is allowed to attach (act as) every runtime identity. @default - none */
+  readonly deployer?: IPrincipal;
+}
+
+/** Runtime identities, one per workload, created here so that later components only add grants. */
+export interface PlatformIdentities {
+  /** The ingest gateway on Cloud Run. */
+  readonly ingest: ServiceIdentity;
+  /** Loads batch uploads from the landing bucket into BigQuery. */
+  readonly loader: ServiceIdentity;
+  /** Cloud Composer environment and its tasks. */
+  readonly orchestrator: ServiceIdentity;
+  /** Looker's BigQuery connection. */
+  readonly bi: ServiceIdentity;
+  /** Vertex AI training and batch prediction reading curated data. */
+  readonly ml: ServiceIdentity;
+}
+
+export interface PlatformBuckets {
+  /** Batch uploads (CSV/NDJSON) waiting to be loaded. */
+  readonly landing: DataBucket;
+  /** Every event, as written by the stream archive subscriptions; the lake. */
+  readonly archive: DataBucket;
+  /** Dataflow staging and temp files. */
+  readonly dataflowStaging: DataBucket;
+}
+
+/**
+ * The Tributary platform for one environment. This first layer holds the buckets and the identities every
+ * later component uses; streams, pipelines and services attach to it.
+ */
+export class StreamingPlatform extends Construct {
+  /** APIs the platform uses; the bootstrap stack enables them in each environment's project. */
+  public static readonly REQUIRED_SERVICES: readonly string[] = [
+    'artifactregistry.googleapis.com',
+    'bigquery.googleapis.com',
+    'bigquerystorage.googleapis.com',
+    'cloudkms.googleapis.com',
+    'cloudresourcemanager.googleapis.com',
+    'composer.googleapis.com',
+    'compute.googleapis.com',
+    'dataflow.googleapis.com',
+    'iam.googleapis.com',
+    'iamcredentials.googleapis.com',
+    'logging.googleapis.com',
+    'monitoring.googleapis.com',
+    'pubsub.googleapis.com',
+    'run.googleapis.com',
+    'secretmanager.googleapis.com',
+    'serviceusage.googleapis.com',
+    'storage.googleapis.com',
+    'sts.googleapis.com',
+  ];
+
+  public readonly project: GcpProject;
+  public readonly identities: PlatformIdentities;
+  public readonly buckets: PlatformBuckets;
+
+  constructor(scope: Construct, id: string, props: StreamingPlatformProps) {
+    super(scope, id);
+    validate(this, props);
+    this.project = new GcpProject(this, 'Project', { projectId: props.project });
+
+    const identity = (cid: string, name: string, description: string) =>
+      new ServiceIdentity(this, cid, { name, prefix: props.namePrefix, project: props.project, description });
+    this.identities = {
+      ingest: identity(
+        'IngestIdentity',
+        'ingest',
+        'Ingest gateway: validates events and publishes them to Pub/Sub',
+      ),
+      loader: identity(
+        'LoaderIdentity',
+        'loader',
+        'Batch loader: loads landing-bucket uploads into BigQuery',
+      ),
+      orchestrator: identity(
+        'OrchestratorIdentity',
+        'orchestrator',
+        'Cloud Composer: rebuilds and backfills',
+      ),
+      bi: identity('BiIdentity', 'looker', "Looker's BigQuery connection: reads curated data"),
+      ml: identity('MlIdentity', 'vertex', 'Vertex AI: reads curated data for training and prediction'),
+    };
+
+    const bucket = (cid: string, name: string, extra: Partial<ConstructorParameters<typeof DataBucket>[2]>) =>
+      new DataBucket(this, cid, {
+        bucketName: deterministicName([props.project, name], 63),
+        location: props.dataLocation,
+        project: props.project,
+        projectNumber: props.projectNumber,
+        encryptionKey: props.encryptionKey,
+        preventDestroy: props.production,
+        ...extra,
+      });
+    const tiering = {
+      nearlineAfterDays: 30,
+      coldlineAfterDays: 90,
+      archiveAfterDays: 365,
+      ...props.archiveTiering,
+    };
+    this.buckets = {
+      landing: bucket('LandingBucket', 'landing', {
+        lifecycleRules: [
+          { action: 'Delete', ageDays: props.landingRetentionDays ?? 30 },
+          { action: 'AbortIncompleteUpload', ageDays: 1 },
+        ],
+      }),
+      archive: bucket('ArchiveBucket', 'archive', {
+        retention: props.archiveRetentionDays ? { periodDays: props.archiveRetentionDays } : undefined,
+        lifecycleRules: archiveRules(tiering),
+      }),
+      dataflowStaging: bucket('DataflowStagingBucket', 'dataflow-staging', {
+        // Temp files are rewritten constantly; soft-deleted copies would only add cost.
+        softDeleteRetentionDays: 0,
+        preventDestroy: false,
+        lifecycleRules: [{ action: 'Delete', ageDays: props.stagingObjectTtlDays ?? 7 }],
+      }),
+    };
+
+    const { ingest, loader, orchestrator, bi, ml } = this.identities;
+    for (const role of [
+      'roles/logging.logWriter',
+      'roles/monitoring.metricWriter',
+      'roles/cloudtrace.agent',
+    ]) {
+      this.project.grant(ingest, role);
+    }
+    this.buckets.landing.grantRead(loader);
+    this.project.grant(loader, 'roles/bigquery.jobUser');
+    this.project.grant(loader, 'roles/logging.logWriter');
+    this.project.grant(orchestrator, 'roles/composer.worker');
+    this.project.grant(bi, 'roles/bigquery.jobUser');
+    this.project.grant(ml, 'roles/bigquery.jobUser');
+    this.project.grant(ml, 'roles/bigquery.readSessionUser');
+    for (const uploader of props.landingUploaders ?? []) this.buckets.landing.grantCreate(uploader);
+    if (props.deployer) {
+      for (const workload of Object.values(this.identities)) workload.grantActAs(props.deployer);
+    }
+  }
+}
+
+function archiveRules(
+  t: Required<Omit<ArchiveTiering, 'deleteAfterDays'>> & ArchiveTiering,
+): BucketLifecycleRule[] {
+  const rules: BucketLifecycleRule[] = [
+    { action: 'SetStorageClass', storageClass: 'NEARLINE', ageDays: t.nearlineAfterDays },
+    { action: 'SetStorageClass', storageClass: 'COLDLINE', ageDays: t.coldlineAfterDays },
+    { action: 'SetStorageClass', storageClass: 'ARCHIVE', ageDays: t.archiveAfterDays },
+  ];
+  if (t.deleteAfterDays !== undefined) rules.push({ action: 'Delete', ageDays: t.deleteAfterDays });
+  return rules;
+}
+
+function validate(scope: Construct, props: StreamingPlatformProps): void {
+  const checks = constructChecks(scope);
+  checks.rule(
+    'namePrefix',
+    props.namePrefix,
+    'must be 2-12 characters of lowercase letters, digits and hyphens, starting with a letter',
+    (p) => /^[a-z][a-z0-9-]{1,11}$/.test(p),
+  );
+  checks.rule(
+    'landingRetentionDays',
+    props.landingRetentionDays,
+    'must be a whole number of days >= 1',
+    (d) => Number.isInteger(d) && d >= 1,
+  );
+  checks.rule(
+    'stagingObjectTtlDays',
+    props.stagingObjectTtlDays,
+    'must be a whole number of days >= 1',
+    (d) => Number.isInteger(d) && d >= 1,
+  );
+  checks.throwIfAny();
+}

@@ -1,0 +1,68 @@
+import type { PolicyResource } from './types';
+
+/** One role and the members bound to it, as read from any IAM resource or policy document. */
+export interface RoleBinding {
+  readonly role: string;
+  readonly members: readonly string[];
+}
+
+const PROJECT_IAM_TYPES = [
+  'google_project_iam_member',
+  'google_project_iam_binding',
+  'google_project_iam_policy',
+];
+
+/** True for IAM resources that bind at project level. */
+export function isProjectIam(resource: PolicyResource): boolean {
+  return resource.mode === 'managed' && PROJECT_IAM_TYPES.includes(resource.type);
+}
+
+/**
+ * Role bindings declared by `*_iam_member`, `*_iam_binding`, `*_iam_policy` (literal policy_data) and the
+ * `google_iam_policy` data source. Policies that reference a data source are covered when the data source is
+ * checked. Returns [] for anything else.
+ */
+export function roleBindings(resource: PolicyResource): RoleBinding[] {
+  const c = resource.config;
+  if (resource.mode === 'data') {
+    if (resource.type !== 'google_iam_policy') return [];
+    return asArray(c.binding).map((b) => toBinding(b));
+  }
+  if (resource.type.endsWith('_iam_member')) return [{ role: String(c.role), members: [String(c.member)] }];
+  if (resource.type.endsWith('_iam_binding'))
+    return [{ role: String(c.role), members: asArray(c.members).map(String) }];
+  if (resource.type.endsWith('_iam_policy')) {
+    const doc = parsePolicyData(c.policy_data);
+    return doc ? asArray(doc.bindings).map((b) => toBinding(b)) : [];
+  }
+  return [];
+}
+
+/** Every string in a config, including those inside JSON policy documents, with its path. */
+export function stringLeaves(value: unknown, path = ''): { path: string; value: string }[] {
+  if (typeof value === 'string') {
+    const doc = parsePolicyData(value);
+    return doc ? stringLeaves(doc, path) : [{ path, value }];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => stringLeaves(v, `${path}[${i}]`));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => stringLeaves(v, path ? `${path}.${k}` : k));
+  }
+  return [];
+}
+
+function parsePolicyData(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== 'string' || !value.trimStart().startsWith('{') || value.includes('${'))
+    return undefined;
+  // A literal policy document that does not parse is malformed; let the rule throw so it counts as a violation.
+  return JSON.parse(value) as Record<string, unknown>;
+}
+
+function toBinding(raw: unknown): RoleBinding {
+  const b = (raw ?? {}) as Record<string, unknown>;
+  return { role: String(b.role), members: asArray(b.members).map(String) };
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+}

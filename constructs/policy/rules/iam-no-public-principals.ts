@@ -1,0 +1,19 @@
+import { PUBLIC_MEMBERS } from '../../iam/roles';
+import { stringLeaves } from '../inspect';
+import { COMPLIANT, nonCompliant, type PolicyRule } from '../types';
+
+/** Public principals in any IAM member, binding, policy, storage ACL or dataset access entry. */
+export const iamNoPublicPrincipals: PolicyRule = {
+  id: 'TRB-IAM-1',
+  level: 'error',
+  title: 'No allUsers or allAuthenticatedUsers',
+  explanation:
+    'allUsers and allAuthenticatedUsers expose data to anyone on the internet or any Google account. Grant named principals instead; a public Cloud Run invoker needs an explicit suppression.',
+  check: (resource) => {
+    const hits = stringLeaves(resource.config).filter(({ value }) =>
+      PUBLIC_MEMBERS.some((m) => value === m || value.endsWith(`:${m}`)),
+    );
+    if (hits.length === 0) return COMPLIANT;
+    return nonCompliant(hits.map((h) => `${h.path} = "${h.value}"`).join(', '));
+  },
+};

@@ -1,0 +1,52 @@
+import type { IConstruct } from 'constructs';
+import { Checks } from '../../contracts/validation';
+
+/** Accepts a rule's findings on a construct and everything under it, with a reason that lands in the report. */
+export interface Suppression {
+  /** Rule id, for example `TRB-GCS-1`. */
+  readonly id: string;
+  /** Why the finding is acceptable here; at least 10 characters. */
+  readonly reason: string;
+}
+
+export interface AppliedSuppression extends Suppression {
+  /** Path of the construct the suppression is attached to. */
+  readonly path: string;
+}
+
+const MIN_REASON = 10;
+const store = new WeakMap<IConstruct, Suppression[]>();
+
+export const Suppressions = {
+  /** Attaches suppressions to `construct`; they cover it and all its children. */
+  add(construct: IConstruct, ...suppressions: Suppression[]): void {
+    const checks = new Checks(`${construct.node.path} (policy suppression)`);
+    suppressions.forEach((s, i) => {
+      checks.rule(`suppressions[${i}].id`, s.id, 'must be a rule id such as TRB-GCS-1', (id) =>
+        /^[A-Z]+(-[A-Z0-9]+)+$/.test(id),
+      );
+      checks.rule(
+        `suppressions[${i}].reason`,
+        s.reason,
+        `must explain the exception in at least ${MIN_REASON} characters`,
+        (r) => r.trim().length >= MIN_REASON,
+      );
+    });
+    checks.throwIfAny();
+    store.set(construct, [...(store.get(construct) ?? []), ...suppressions]);
+  },
+
+  /** Suppressions attached directly to `construct`. */
+  on(construct: IConstruct): readonly AppliedSuppression[] {
+    return (store.get(construct) ?? []).map((s) => ({ ...s, path: construct.node.path }));
+  },
+
+  /** The nearest suppression of `ruleId` on `construct` or one of its ancestors. */
+  find(construct: IConstruct, ruleId: string): AppliedSuppression | undefined {
+    for (const scope of [...construct.node.scopes].reverse()) {
+      const hit = store.get(scope)?.find((s) => s.id === ruleId);
+      if (hit) return { ...hit, path: scope.node.path };
+    }
+    return undefined;
+  },
+};

@@ -1,0 +1,52 @@
+/** Error findings fail synth; warnings are reported. */
+export type PolicyLevel = 'error' | 'warning';
+
+/** A resource or data source as a rule sees it: its resolved, snake_case Terraform config. */
+export interface PolicyResource {
+  readonly mode: 'managed' | 'data';
+  /** Terraform type, for example `google_storage_bucket`. */
+  readonly type: string;
+  /** Terraform address, for example `google_storage_bucket.Platform_Landing_1A2B3C4D`. */
+  readonly address: string;
+  /** Construct path. */
+  readonly path: string;
+  /** Arguments with tokens rendered as `${...}` expressions. */
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** Facts about the stack a rule may depend on. */
+export interface PolicyContext {
+  readonly stack: string;
+  readonly environment: string;
+  readonly production: boolean;
+  /** Label keys every labelled resource must carry. */
+  readonly requiredLabels: readonly string[];
+  /**
+   * Labels the default google providers add to every resource, read from their synthesized `default_labels`
+   * (what Terraform will really send), intersected across `google` and `google-beta`.
+   */
+  readonly defaultLabels: Readonly<Record<string, string>>;
+}
+
+export type Verdict =
+  | { readonly status: 'compliant' }
+  | { readonly status: 'not-applicable' }
+  | { readonly status: 'non-compliant'; readonly detail: string };
+
+export const COMPLIANT: Verdict = { status: 'compliant' };
+export const NOT_APPLICABLE: Verdict = { status: 'not-applicable' };
+export function nonCompliant(detail: string): Verdict {
+  return { status: 'non-compliant', detail };
+}
+
+/** A cdk-nag style rule: an id, a level, an explanation, and one pure function over a resource. */
+export interface PolicyRule {
+  /** For example `TRB-GCS-1`. */
+  readonly id: string;
+  readonly level: PolicyLevel;
+  /** One line: what must hold. */
+  readonly title: string;
+  /** Why it matters and how to comply. */
+  readonly explanation: string;
+  readonly check: (resource: PolicyResource, context: PolicyContext) => Verdict;
+}

@@ -1,0 +1,161 @@
+import { IamWorkloadIdentityPool } from '@cdktf/provider-google/lib/iam-workload-identity-pool';
+import { IamWorkloadIdentityPoolProvider } from '@cdktf/provider-google/lib/iam-workload-identity-pool-provider';
+import { LocalBackend } from 'cdktf';
+import { Construct } from 'constructs';
+import { PROJECT_ID } from '../constructs/core/gcp-rules';
+import { Principal } from '../constructs/iam/principal';
+import { GcpProject } from '../constructs/iam/project';
+import { PROJECT_ONLY_ROLES } from '../constructs/iam/roles';
+import { ServiceIdentity } from '../constructs/iam/service-identity';
+import { StreamingPlatform } from '../constructs/platform/streaming-platform';
+import { TributaryStack } from '../constructs/platform/tributary-stack';
+import { DataBucket } from '../constructs/storage/data-bucket';
+import { Checks } from '../contracts/validation';
+import { deployerAccountId } from './deployer';
+import type { BootstrapConfig } from './environments/bootstrap';
+import { type EnvironmentConfig, REQUIRED_LABELS } from './environments/types';
+import { validateEnvironment } from './environments/validate';
+
+/**
+ * What a deployer needs to create the platform. Roles that also exist on single resources must be granted
+ * project-wide here because the deployer creates those resources; each carries the reason.
+ */
+export const DEPLOYER_ROLES: readonly { readonly role: string; readonly why: string }[] = [
+  { role: 'roles/storage.admin', why: 'creates the platform buckets and sets their IAM' },
+  { role: 'roles/pubsub.admin', why: 'creates topics, schemas and subscriptions and sets their IAM' },
+  { role: 'roles/bigquery.admin', why: 'creates datasets and tables and sets their IAM' },
+  { role: 'roles/run.admin', why: 'deploys Cloud Run services and sets invoker IAM' },
+  { role: 'roles/artifactregistry.admin', why: 'creates the container repository and sets its IAM' },
+  { role: 'roles/secretmanager.admin', why: 'creates secrets and sets accessor IAM' },
+  { role: 'roles/composer.admin', why: 'creates the Cloud Composer environment' },
+  { role: 'roles/iam.serviceAccountAdmin', why: 'creates runtime service accounts and sets their IAM' },
+  { role: 'roles/monitoring.editor', why: 'creates alert policies and dashboards' },
+  { role: 'roles/dataflow.admin', why: 'launches and updates Dataflow jobs' },
+  { role: 'roles/resourcemanager.projectIamAdmin', why: 'grants project-only roles to runtime identities' },
+  { role: 'roles/serviceusage.serviceUsageConsumer', why: 'uses the enabled APIs' },
+];
+
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+
+/**
+ * Run once per organisation with admin credentials and a local state file: state buckets, a deployer per
+ * environment, a Workload Identity Federation pool for GitHub Actions, and the APIs each project needs.
+ */
+export class BootstrapStack extends TributaryStack {
+  public readonly deployers: Readonly<Record<string, ServiceIdentity>>;
+  public readonly stateBuckets: Readonly<Record<string, DataBucket>>;
+
+  constructor(scope: Construct, id: string, config: BootstrapConfig) {
+    validateBootstrap(config);
+    super(scope, id, {
+      environment: 'bootstrap',
+      // State buckets and deployers are as precious as production data.
+      production: true,
+      project: config.ciProjectId,
+      region: config.region,
+      labels: config.labels,
+      requiredLabels: REQUIRED_LABELS,
+    });
+    // Relative to cdktf.out/stacks/bootstrap: the state file lives at the repository root, outside cdktf.out,
+    // so cleaning the build output never deletes it. It is git-ignored; see the README for moving it to GCS.
+    new LocalBackend(this, { path: '../../../terraform.bootstrap.tfstate' });
+
+    const ci = new GcpProject(this, 'CiProject', { projectId: config.ciProjectId });
+    const ciServices = ci.enableServices([
+      'iam.googleapis.com',
+      'iamcredentials.googleapis.com',
+      'sts.googleapis.com',
+      'cloudresourcemanager.googleapis.com',
+    ]);
+    const pool = new IamWorkloadIdentityPool(this, 'CiPool', {
+      project: config.ciProjectId,
+      workloadIdentityPoolId: config.workloadIdentityPoolId,
+      displayName: 'Tributary CI',
+      description: `GitHub Actions of ${config.githubRepository}`,
+      dependsOn: ciServices,
+    });
+    new IamWorkloadIdentityPoolProvider(this, 'GithubProvider', {
+      project: config.ciProjectId,
+      workloadIdentityPoolId: pool.workloadIdentityPoolId,
+      workloadIdentityPoolProviderId: config.workloadIdentityProviderId,
+      displayName: 'GitHub Actions',
+      attributeMapping: {
+        'google.subject': 'assertion.sub',
+        'attribute.repository': 'assertion.repository',
+        'attribute.environment': 'assertion.environment',
+        'attribute.ref': 'assertion.ref',
+      },
+      // Only this repository's tokens are exchanged at all; per-environment access is decided below.
+      attributeCondition: `assertion.repository == "${config.githubRepository}"`,
+      oidc: { issuerUri: GITHUB_ISSUER },
+    });
+
+    const deployers: Record<string, ServiceIdentity> = {};
+    const stateBuckets: Record<string, DataBucket> = {};
+    for (const env of config.environments) {
+      const scope = new Construct(this, env.name);
+      const project = new GcpProject(scope, 'Project', { projectId: env.projectId });
+      const services = project.enableServices(StreamingPlatform.REQUIRED_SERVICES);
+
+      const state = new DataBucket(scope, 'StateBucket', {
+        bucketName: env.state.bucket,
+        location: env.dataLocation,
+        project: env.projectId,
+        versioned: true,
+        // Old state versions are the undo history; keep the last 10 for 90 days.
+        lifecycleRules: [{ action: 'DeleteNoncurrent', noncurrentDays: 90, keepVersions: 10 }],
+        preventDestroy: true,
+      });
+      const afterServices = services.map((s) => s.fqn);
+      state.resource.dependsOn = [...(state.resource.dependsOn ?? []), ...afterServices];
+
+      const deployer = new ServiceIdentity(scope, 'Deployer', {
+        name: 'deployer',
+        prefix: env.namePrefix,
+        accountId: deployerAccountId(env),
+        project: env.projectId,
+        description: `Deploys Tributary ${env.name} from CI (GitHub environment "${env.name}")`,
+      });
+      deployer.resource.dependsOn = afterServices;
+      state.grantObjectAdmin(deployer);
+      for (const { role, why } of DEPLOYER_ROLES) {
+        if (PROJECT_ONLY_ROLES.includes(role)) project.grant(deployer, role);
+        else project.grantProjectWide(deployer, role, `Deployer ${why}`);
+      }
+      // A GitHub job gets this identity only when it runs in the GitHub environment of the same name, whose
+      // protection rules (branches, reviewers) decide who may deploy.
+      deployer.grantWorkloadIdentityUser(
+        Principal.principalSet(pool.name, 'environment', env.name, config.workloadIdentityPoolId),
+      );
+      deployers[env.name] = deployer;
+      stateBuckets[env.name] = state;
+    }
+    this.deployers = deployers;
+    this.stateBuckets = stateBuckets;
+  }
+}
+
+function validateBootstrap(config: BootstrapConfig): void {
+  const c = new Checks('Bootstrap (stacks/environments/bootstrap.ts)');
+  c.rule('ciProjectId', config.ciProjectId, PROJECT_ID.text, PROJECT_ID.test);
+  c.rule('githubRepository', config.githubRepository, 'must be owner/name of a GitHub repository', (r) =>
+    /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(r),
+  );
+  const poolIdRule =
+    'must be 4-32 characters of lowercase letters, digits and hyphens, start with a letter, and not start with "gcp-"';
+  const poolId = (v: string) => /^[a-z][a-z0-9-]{2,30}[a-z0-9]$/.test(v) && !v.startsWith('gcp-');
+  c.rule('workloadIdentityPoolId', config.workloadIdentityPoolId, poolIdRule, poolId);
+  c.rule('workloadIdentityProviderId', config.workloadIdentityProviderId, poolIdRule, poolId);
+  c.rule('environments', config.environments, 'must list at least one environment', (e) => e.length > 0);
+  const names = config.environments.map((e: EnvironmentConfig) => e.name);
+  c.rule('environments', names, 'environment names must be unique', (n) => new Set(n).size === n.length);
+  const buckets = config.environments.map((e) => e.state.bucket);
+  c.rule(
+    'environments[].state.bucket',
+    buckets,
+    'state buckets must be unique per environment',
+    (b) => new Set(b).size === b.length,
+  );
+  c.throwIfAny();
+  for (const env of config.environments) validateEnvironment(env);
+}

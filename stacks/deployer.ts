@@ -1,0 +1,14 @@
+import { deterministicName } from '../constructs/core/names';
+import type { EnvironmentConfig } from './environments/types';
+
+/**
+ * The deployer service account of an environment. The bootstrap stack creates it and the environment stack
+ * lets it act as the runtime identities, so both derive the id from this one function.
+ */
+export function deployerAccountId(config: Pick<EnvironmentConfig, 'namePrefix'>): string {
+  return deterministicName([config.namePrefix, 'deployer'], 30);
+}
+
+export function deployerEmail(config: Pick<EnvironmentConfig, 'namePrefix' | 'projectId'>): string {
+  return `${deployerAccountId(config)}@${config.projectId}.iam.gserviceaccount.com`;
+}

@@ -1,0 +1,44 @@
+import { GcsBackend } from 'cdktf';
+import type { Construct } from 'constructs';
+import { Principal } from '../constructs/iam/principal';
+import { StreamingPlatform } from '../constructs/platform/streaming-platform';
+import { TributaryStack } from '../constructs/platform/tributary-stack';
+import { deployerEmail } from './deployer';
+import { type EnvironmentConfig, REQUIRED_LABELS } from './environments/types';
+import { validateEnvironment } from './environments/validate';
+
+/** One environment (dev, staging, prod): remote state in GCS, governed providers, and the platform. */
+export class EnvironmentStack extends TributaryStack {
+  public readonly config: EnvironmentConfig;
+  public readonly platform: StreamingPlatform;
+
+  constructor(scope: Construct, config: EnvironmentConfig) {
+    // Before the stack exists, so a bad config fails with the config error and nothing else.
+    validateEnvironment(config);
+    super(scope, config.name, {
+      environment: config.name,
+      production: config.production,
+      project: config.projectId,
+      region: config.region,
+      labels: config.labels,
+      requiredLabels: REQUIRED_LABELS,
+    });
+    this.config = config;
+    new GcsBackend(this, { bucket: config.state.bucket, prefix: config.state.prefix });
+
+    this.platform = new StreamingPlatform(this, 'Platform', {
+      project: config.projectId,
+      projectNumber: config.projectNumber,
+      region: config.region,
+      dataLocation: config.dataLocation,
+      namePrefix: config.namePrefix,
+      production: config.production,
+      encryptionKey: config.encryptionKey,
+      landingRetentionDays: config.storage.landingRetentionDays,
+      archiveTiering: config.storage.archiveTiering,
+      archiveRetentionDays: config.storage.archiveRetentionDays,
+      stagingObjectTtlDays: config.storage.stagingObjectTtlDays,
+      deployer: Principal.serviceAccount(deployerEmail(config)),
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import type { ArchiveTiering } from '../../constructs/platform/streaming-platform';
+
+/** Label keys every labelled resource carries; the policy (TRB-LBL-1) enforces them. */
+export const REQUIRED_LABELS = ['environment', 'owner', 'cost-center', 'managed-by'] as const;
+
+/** How a stream's events reach their raw BigQuery table. */
+export type StreamDelivery = 'bigquery-subscription' | 'dataflow';
+
+/**
+ * One deployment environment. Everything environment-specific lives here; stacks and constructs derive the
+ * rest. Validated at synth by `validateEnvironment`.
+ */
+export interface EnvironmentConfig {
+  /** Stack name and `environment` label, for example `dev`. */
+  readonly name: string;
+  /** GCP project id. Placeholders end in `-placeholder`; replace them before deploying. */
+  readonly projectId: string;
+  /** Numeric project number; saves a plan-time lookup for service agent emails. @default - looked up */
+  readonly projectNumber?: string;
+  /** Region for compute (Dataflow, Cloud Run) and regional resources. */
+  readonly region: string;
+  /** BigQuery/GCS location: the region itself or the multi-region that contains it (`EU`, `US`). */
+  readonly dataLocation: string;
+  /** Prefix of service account ids and other short names, for example `trb-dev`. */
+  readonly namePrefix: string;
+  /** Production turns on production-only policy rules (for example no force_destroy). */
+  readonly production: boolean;
+  /** Deletion protection on stateful resources (tables, datasets, buckets). Must be true in production. */
+  readonly deletionProtection: boolean;
+  /** Default labels on every resource. Must include REQUIRED_LABELS. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Remote state: a GCS bucket (created by the bootstrap stack) and the prefix for this environment. */
+  readonly state: { readonly bucket: string; readonly prefix: string };
+  /** VPC for Dataflow workers (private IPs only). `subnetwork` is `regions/<region>/subnetworks/<name>`. */
+  readonly network: { readonly network: string; readonly subnetwork: string };
+  /** Cloud KMS key for CMEK on buckets and datasets. @default - Google-managed encryption */
+  readonly encryptionKey?: string;
+  readonly storage: {
+    /** Days batch uploads stay in the landing bucket. */
+    readonly landingRetentionDays: number;
+    readonly archiveTiering: ArchiveTiering;
+    /** Days archived events are protected from deletion. @default - no retention policy */
+    readonly archiveRetentionDays?: number;
+    /** Days Dataflow staging/temp files are kept. */
+    readonly stagingObjectTtlDays: number;
+  };
+  readonly streams: {
+    readonly delivery: StreamDelivery;
+    /** Hours a topic keeps messages for replay (Pub/Sub allows 10 minutes to 31 days). */
+    readonly topicRetentionHours: number;
+    /** Delivery attempts before a message goes to the dead-letter topic (Pub/Sub allows 5-100). */
+    readonly maxDeliveryAttempts: number;
+  };
+  readonly dataflow: {
+    readonly machineType: string;
+    readonly maxWorkers: number;
+    /** Days rows stay in dead-letter tables. */
+    readonly deadLetterExpirationDays: number;
+  };
+  readonly ingest: {
+    readonly minInstances: number;
+    readonly maxInstances: number;
+  };
+}
+
+/** Placeholder project ids let the offline synth run; deploying them would fail. */
+export function isPlaceholder(config: Pick<EnvironmentConfig, 'projectId'>): boolean {
+  return config.projectId.endsWith('-placeholder');
+}

@@ -1,0 +1,200 @@
+import {
+  BUCKET_NAME,
+  dataLocationsFor,
+  isKnownRegion,
+  KMS_KEY_NAME,
+  kmsKeyLocation,
+  kmsLocationsFor,
+  labelProblems,
+  PROJECT_ID,
+  PROJECT_NUMBER,
+} from '../../constructs/core/gcp-rules';
+import { Checks } from '../../contracts/validation';
+import { type EnvironmentConfig, REQUIRED_LABELS } from './types';
+
+const int = (min: number, max: number) => (v: number) => Number.isInteger(v) && v >= min && v <= max;
+
+/** Checks every field of an environment and throws one error listing every problem. */
+export function validateEnvironment(config: EnvironmentConfig): void {
+  const c = new Checks(`Environment "${config.name}" (stacks/environments/${config.name}.ts)`);
+  c.rule(
+    'name',
+    config.name,
+    'must be 2-16 characters of lowercase letters, digits and hyphens, starting with a letter',
+    (n) => /^[a-z][a-z0-9-]{1,15}$/.test(n),
+  );
+  c.require('projectId', config.projectId).rule(
+    'projectId',
+    config.projectId,
+    PROJECT_ID.text,
+    PROJECT_ID.test,
+  );
+  c.rule('projectNumber', config.projectNumber, PROJECT_NUMBER.text, PROJECT_NUMBER.test);
+  c.rule(
+    'region',
+    config.region,
+    'must be a known Google Cloud region such as europe-west1 or us-central1',
+    isKnownRegion,
+  );
+  if (isKnownRegion(config.region)) {
+    const allowed = dataLocationsFor(config.region);
+    c.rule(
+      'dataLocation',
+      config.dataLocation,
+      `must be ${allowed.join(' or ')} to keep data with region ${config.region}`,
+      (l) => allowed.includes(l),
+    );
+  }
+  c.rule(
+    'namePrefix',
+    config.namePrefix,
+    'must be 2-12 characters of lowercase letters, digits and hyphens, starting with a letter',
+    (p) => /^[a-z][a-z0-9-]{1,11}$/.test(p),
+  );
+  if (config.production) {
+    c.rule(
+      'deletionProtection',
+      config.deletionProtection,
+      'must be true in a production environment',
+      (d) => d === true,
+    );
+  }
+
+  c.rule('labels', config.labels, 'must not be empty', (l) => Object.keys(l).length > 0);
+  for (const key of REQUIRED_LABELS) {
+    c.rule(
+      `labels.${key}`,
+      config.labels[key] ?? '',
+      `is required (required labels: ${REQUIRED_LABELS.join(', ')})`,
+      (v) => v !== '',
+    );
+  }
+  for (const p of labelProblems(config.labels)) c.fail(`labels.${p.key}`, config.labels[p.key], p.rule);
+  c.rule(
+    'labels.environment',
+    config.labels.environment,
+    `must equal the environment name "${config.name}"`,
+    (v) => v === config.name,
+  );
+
+  c.rule('state.bucket', config.state.bucket, BUCKET_NAME.text, BUCKET_NAME.test);
+  c.rule(
+    'state.prefix',
+    config.state.prefix,
+    'must be a non-empty path without leading or trailing "/"',
+    (p) => /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(p),
+  );
+
+  c.rule(
+    'network.network',
+    config.network.network,
+    'must be projects/<project>/global/networks/<name>',
+    (n) =>
+      /^projects\/[a-z][-a-z0-9]{4,28}[a-z0-9]\/global\/networks\/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n),
+  );
+  c.rule(
+    'network.subnetwork',
+    config.network.subnetwork,
+    `must be regions/${config.region}/subnetworks/<name>, in the environment's region`,
+    (s) => new RegExp(`^regions/${config.region}/subnetworks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`).test(s),
+  );
+
+  c.rule('encryptionKey', config.encryptionKey, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
+  if (config.encryptionKey && KMS_KEY_NAME.test(config.encryptionKey)) {
+    const allowed = kmsLocationsFor(config.dataLocation);
+    c.rule(
+      'encryptionKey',
+      config.encryptionKey,
+      `key location must be ${allowed.join(' or ')} to match dataLocation ${config.dataLocation}`,
+      (k) => allowed.includes(kmsKeyLocation(k) ?? ''),
+    );
+  }
+
+  const s = config.storage;
+  c.rule(
+    'storage.landingRetentionDays',
+    s.landingRetentionDays,
+    'must be a whole number of days from 1 to 3650',
+    int(1, 3650),
+  );
+  c.rule(
+    'storage.stagingObjectTtlDays',
+    s.stagingObjectTtlDays,
+    'must be a whole number of days from 1 to 365',
+    int(1, 365),
+  );
+  c.rule(
+    'storage.archiveRetentionDays',
+    s.archiveRetentionDays,
+    'must be a whole number of days from 1 to 36500',
+    int(1, 36_500),
+  );
+  const t = s.archiveTiering;
+  const ages = [t.nearlineAfterDays, t.coldlineAfterDays, t.archiveAfterDays].filter(
+    (a): a is number => a !== undefined,
+  );
+  c.rule(
+    'storage.archiveTiering',
+    t,
+    'ages must be whole days and strictly increase from nearline to coldline to archive',
+    () => ages.every((a, i) => Number.isInteger(a) && a >= 1 && (i === 0 || a > (ages[i - 1] as number))),
+  );
+  c.rule(
+    'storage.archiveTiering.deleteAfterDays',
+    t.deleteAfterDays,
+    'must be later than every storage-class transition',
+    (d) => ages.every((a) => d > a),
+  );
+
+  c.rule(
+    'streams.delivery',
+    config.streams.delivery,
+    'must be "bigquery-subscription" or "dataflow"',
+    (d) => d === 'bigquery-subscription' || d === 'dataflow',
+  );
+  c.rule(
+    'streams.topicRetentionHours',
+    config.streams.topicRetentionHours,
+    'must be a whole number of hours from 1 to 744 (31 days)',
+    int(1, 744),
+  );
+  c.rule(
+    'streams.maxDeliveryAttempts',
+    config.streams.maxDeliveryAttempts,
+    'must be a whole number from 5 to 100 (the Pub/Sub limits)',
+    int(5, 100),
+  );
+
+  c.rule(
+    'dataflow.machineType',
+    config.dataflow.machineType,
+    'must be a machine type such as n2-standard-2',
+    (m) => /^[a-z][a-z0-9]*-[a-z0-9-]+$/.test(m),
+  );
+  c.rule(
+    'dataflow.maxWorkers',
+    config.dataflow.maxWorkers,
+    'must be a whole number from 1 to 1000',
+    int(1, 1000),
+  );
+  c.rule(
+    'dataflow.deadLetterExpirationDays',
+    config.dataflow.deadLetterExpirationDays,
+    'must be a whole number of days from 1 to 3650',
+    int(1, 3650),
+  );
+
+  c.rule(
+    'ingest.minInstances',
+    config.ingest.minInstances,
+    'must be a whole number from 0 to 100',
+    int(0, 100),
+  );
+  c.rule(
+    'ingest.maxInstances',
+    config.ingest.maxInstances,
+    `must be a whole number from max(1, minInstances) to 1000`,
+    (m) => Number.isInteger(m) && m >= Math.max(1, config.ingest.minInstances) && m <= 1000,
+  );
+  c.throwIfAny();
+}
