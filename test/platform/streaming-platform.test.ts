@@ -1,0 +1,165 @@
+import { GrantLedger } from '../../constructs/iam/grants';
+import { Principal } from '../../constructs/iam/principal';
+import { StreamingPlatform, type StreamingPlatformProps } from '../../constructs/platform/streaming-platform';
+import { errorOf, resources, synth, testStack } from '../helpers';
+
+const base: StreamingPlatformProps = {
+  project: 'trb-test-project',
+  region: 'europe-west1',
+  dataLocation: 'EU',
+  namePrefix: 'trb-tst',
+  production: false,
+};
+
+function platform(props: Partial<StreamingPlatformProps> = {}) {
+  const stack = testStack({ production: props.production ?? false });
+  const p = new StreamingPlatform(stack, 'Platform', { ...base, ...props });
+  return { stack, platform: p, json: synth(stack) };
+}
+
+function bucketNamed(json: ReturnType<typeof synth>, name: string) {
+  const hit = resources(json, 'google_storage_bucket').find((b) => b.name === name);
+  if (!hit) throw new Error(`no bucket ${name}`);
+  return hit;
+}
+
+describe('StreamingPlatform', () => {
+  test('creates the landing, archive and Dataflow staging buckets in the data location', () => {
+    const { json } = platform();
+    expect(
+      resources(json, 'google_storage_bucket')
+        .map((b) => [b.name, b.location])
+        .sort(),
+    ).toEqual([
+      ['trb-test-project-archive', 'EU'],
+      ['trb-test-project-dataflow-staging', 'EU'],
+      ['trb-test-project-landing', 'EU'],
+    ]);
+    for (const b of resources(json, 'google_storage_bucket')) {
+      expect(b).toMatchObject({
+        uniform_bucket_level_access: true,
+        public_access_prevention: 'enforced',
+        force_destroy: false,
+      });
+    }
+  });
+
+  test('tiers the archive to colder classes and expires landing uploads and temp files', () => {
+    const { json } = platform({
+      landingRetentionDays: 10,
+      stagingObjectTtlDays: 2,
+      archiveTiering: { deleteAfterDays: 800 },
+    });
+    expect(bucketNamed(json, 'trb-test-project-archive').lifecycle_rule).toEqual([
+      { action: { type: 'SetStorageClass', storage_class: 'NEARLINE' }, condition: { age: 30 } },
+      { action: { type: 'SetStorageClass', storage_class: 'COLDLINE' }, condition: { age: 90 } },
+      { action: { type: 'SetStorageClass', storage_class: 'ARCHIVE' }, condition: { age: 365 } },
+      { action: { type: 'Delete' }, condition: { age: 800 } },
+    ]);
+    expect(bucketNamed(json, 'trb-test-project-landing').lifecycle_rule).toEqual([
+      { action: { type: 'Delete' }, condition: { age: 10 } },
+      { action: { type: 'AbortIncompleteMultipartUpload' }, condition: { age: 1 } },
+    ]);
+    const staging = bucketNamed(json, 'trb-test-project-dataflow-staging');
+    expect(staging.lifecycle_rule).toEqual([{ action: { type: 'Delete' }, condition: { age: 2 } }]);
+    expect(staging.soft_delete_policy).toEqual({ retention_duration_seconds: 0 });
+  });
+
+  test('creates one identity per workload', () => {
+    const { json, platform: p } = platform();
+    expect(
+      resources(json, 'google_service_account')
+        .map((s) => s.account_id)
+        .sort(),
+    ).toEqual([
+      'trb-tst-ingest',
+      'trb-tst-loader',
+      'trb-tst-looker',
+      'trb-tst-orchestrator',
+      'trb-tst-vertex',
+    ]);
+    expect(p.identities.ingest.accountId).toBe('trb-tst-ingest');
+  });
+
+  test('grants each identity only what it needs, scoped as narrowly as GCP allows', () => {
+    const { stack } = platform();
+    const rows = GrantLedger.of(stack).records.map(
+      (r) => `${r.principal.split('@')[0]} ${r.role} ${r.resource}`,
+    );
+    expect(rows).toEqual([
+      'serviceAccount:trb-tst-ingest roles/cloudtrace.agent trb-test-project',
+      'serviceAccount:trb-tst-ingest roles/logging.logWriter trb-test-project',
+      'serviceAccount:trb-tst-ingest roles/monitoring.metricWriter trb-test-project',
+      'serviceAccount:trb-tst-loader roles/bigquery.jobUser trb-test-project',
+      'serviceAccount:trb-tst-loader roles/logging.logWriter trb-test-project',
+      'serviceAccount:trb-tst-loader roles/storage.objectViewer trb-test-project-landing',
+      'serviceAccount:trb-tst-looker roles/bigquery.jobUser trb-test-project',
+      'serviceAccount:trb-tst-orchestrator roles/composer.worker trb-test-project',
+      'serviceAccount:trb-tst-vertex roles/bigquery.jobUser trb-test-project',
+      'serviceAccount:trb-tst-vertex roles/bigquery.readSessionUser trb-test-project',
+    ]);
+    expect(stack.policy.errors).toEqual([]);
+  });
+
+  test('lets the deployer act as every runtime identity, on each identity only', () => {
+    const deployer = Principal.serviceAccount('trb-tst-deployer@trb-test-project.iam.gserviceaccount.com');
+    const { json } = platform({ deployer });
+    const actAs = resources(json, 'google_service_account_iam_member');
+    expect(actAs).toHaveLength(5);
+    for (const m of actAs)
+      expect(m).toMatchObject({ role: 'roles/iam.serviceAccountUser', member: deployer.iamMember });
+    expect(
+      resources(json, 'google_project_iam_member').some((m) => m.role === 'roles/iam.serviceAccountUser'),
+    ).toBe(false);
+  });
+
+  test('lets named uploaders create objects in the landing bucket only', () => {
+    const { json } = platform({ landingUploaders: [Principal.group('partner-uploads@example.com')] });
+    const creators = resources(json, 'google_storage_bucket_iam_member').filter(
+      (m) => m.role === 'roles/storage.objectCreator',
+    );
+    expect(creators).toHaveLength(1);
+    expect(creators[0]?.member).toBe('group:partner-uploads@example.com');
+    expect(String(creators[0]?.bucket)).toContain('Platform_LandingBucket');
+  });
+
+  test('in production, protects the landing and archive buckets from destroy but not the temp bucket', () => {
+    const { json } = platform({ production: true, archiveRetentionDays: 30 });
+    expect(bucketNamed(json, 'trb-test-project-archive')).toMatchObject({
+      lifecycle: { prevent_destroy: true },
+      retention_policy: { retention_period: 2_592_000, is_locked: false },
+    });
+    expect(bucketNamed(json, 'trb-test-project-landing').lifecycle).toEqual({ prevent_destroy: true });
+    expect(bucketNamed(json, 'trb-test-project-dataflow-staging').lifecycle).toBeUndefined();
+  });
+
+  test('with CMEK, encrypts every bucket and grants the storage agent on the key once', () => {
+    const key = 'projects/sec-project-1/locations/europe/keyRings/data/cryptoKeys/lake';
+    const { json } = platform({ encryptionKey: key, projectNumber: '123456789012' });
+    for (const b of resources(json, 'google_storage_bucket'))
+      expect(b.encryption).toEqual({ default_kms_key_name: key });
+    expect(resources(json, 'google_kms_crypto_key_iam_member')).toHaveLength(1);
+  });
+
+  test.each<[string, Partial<StreamingPlatformProps>, string]>([
+    [
+      'a long name prefix',
+      { namePrefix: 'tributary-production' },
+      'namePrefix = "tributary-production": must be 2-12 characters',
+    ],
+    [
+      'a zero landing retention',
+      { landingRetentionDays: 0 },
+      'landingRetentionDays = 0: must be a whole number of days >= 1',
+    ],
+    [
+      'a fractional staging TTL',
+      { stagingObjectTtlDays: 0.5 },
+      'stagingObjectTtlDays = 0.5: must be a whole number of days >= 1',
+    ],
+  ])('fails for %s', (_case, props, message) => {
+    const error = errorOf(() => platform(props));
+    expect(error.message).toContain('test/Platform (StreamingPlatform)');
+    expect(error.message).toContain(message);
+  });
+});

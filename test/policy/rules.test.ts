@@ -1,0 +1,275 @@
+import {
+  DEFAULT_RULES,
+  gcsNoForceDestroyInProd,
+  gcsPublicAccessPrevention,
+  gcsUniformAccess,
+  iamNoBasicRoles,
+  iamNoProjectImpersonation,
+  iamNoPublicPrincipals,
+  iamNoServiceAccountKeys,
+  iamProjectScope,
+  labelsRequired,
+} from '../../constructs/policy/rules';
+import type { PolicyContext, PolicyResource, PolicyRule } from '../../constructs/policy/types';
+
+const context: PolicyContext = {
+  stack: 'dev',
+  environment: 'dev',
+  production: false,
+  requiredLabels: ['environment', 'owner'],
+  defaultLabels: { environment: 'dev' },
+};
+const prod: PolicyContext = { ...context, environment: 'prod', production: true };
+
+function fixture(
+  type: string,
+  config: Record<string, unknown>,
+  mode: 'managed' | 'data' = 'managed',
+): PolicyResource {
+  return { mode, type, address: `${type}.x`, path: 'dev/X/Resource', config };
+}
+
+const secureBucket = {
+  name: 'b',
+  location: 'EU',
+  uniform_bucket_level_access: true,
+  public_access_prevention: 'enforced',
+  labels: { owner: 'team' },
+};
+
+/** [rule, failing fixture, passing fixture, expected detail, context] */
+const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext][] = [
+  [
+    iamNoPublicPrincipals,
+    fixture('google_storage_bucket_iam_member', {
+      bucket: 'b',
+      role: 'roles/storage.objectViewer',
+      member: 'allUsers',
+    }),
+    fixture('google_storage_bucket_iam_member', {
+      bucket: 'b',
+      role: 'roles/storage.objectViewer',
+      member: 'group:a@example.com',
+    }),
+    'member = "allUsers"',
+    context,
+  ],
+  [
+    iamNoBasicRoles,
+    fixture('google_project_iam_member', {
+      project: 'p',
+      role: 'roles/editor',
+      member: 'user:a@example.com',
+    }),
+    fixture('google_project_iam_member', {
+      project: 'p',
+      role: 'roles/logging.logWriter',
+      member: 'user:a@example.com',
+    }),
+    'role = "roles/editor"',
+    context,
+  ],
+  [
+    iamNoServiceAccountKeys,
+    fixture('google_service_account_key', { service_account_id: 'sa' }),
+    fixture('google_service_account', { account_id: 'sa' }),
+    'google_service_account_key for sa',
+    context,
+  ],
+  [
+    iamNoProjectImpersonation,
+    fixture('google_project_iam_member', {
+      project: 'p',
+      role: 'roles/iam.serviceAccountUser',
+      member: 'user:a@example.com',
+    }),
+    fixture('google_service_account_iam_member', {
+      service_account_id: 'sa',
+      role: 'roles/iam.serviceAccountUser',
+      member: 'user:a@example.com',
+    }),
+    'roles/iam.serviceAccountUser to user:a@example.com',
+    context,
+  ],
+  [
+    iamProjectScope,
+    fixture('google_project_iam_member', {
+      project: 'p',
+      role: 'roles/bigquery.dataEditor',
+      member: 'user:a@example.com',
+    }),
+    fixture('google_project_iam_member', {
+      project: 'p',
+      role: 'roles/bigquery.jobUser',
+      member: 'user:a@example.com',
+    }),
+    'roles/bigquery.dataEditor to user:a@example.com is resource-scopable',
+    context,
+  ],
+  [
+    gcsUniformAccess,
+    fixture('google_storage_bucket', { ...secureBucket, uniform_bucket_level_access: false }),
+    fixture('google_storage_bucket', secureBucket),
+    'uniform_bucket_level_access is false',
+    context,
+  ],
+  [
+    gcsPublicAccessPrevention,
+    fixture('google_storage_bucket', { ...secureBucket, public_access_prevention: 'inherited' }),
+    fixture('google_storage_bucket', secureBucket),
+    'public_access_prevention is "inherited"',
+    context,
+  ],
+  [
+    gcsNoForceDestroyInProd,
+    fixture('google_storage_bucket', { ...secureBucket, force_destroy: true }),
+    fixture('google_storage_bucket', { ...secureBucket, force_destroy: false }),
+    'force_destroy is true',
+    prod,
+  ],
+  [
+    labelsRequired,
+    fixture('google_storage_bucket', { ...secureBucket, labels: {} }),
+    fixture('google_storage_bucket', secureBucket),
+    'missing labels: owner',
+    context,
+  ],
+];
+
+describe.each(cases)('%s', (rule, failing, passing, detail, ctx) => {
+  test(`${rule.id} fails its failing fixture with a detail naming the problem`, () => {
+    expect(rule.check(failing, ctx)).toEqual({
+      status: 'non-compliant',
+      detail: expect.stringContaining(detail),
+    });
+  });
+
+  test(`${rule.id} passes its passing fixture`, () => {
+    expect(rule.check(passing, ctx).status).not.toBe('non-compliant');
+  });
+});
+
+describe('rule details', () => {
+  test('every default rule has a unique id, a level and an explanation', () => {
+    const ids = DEFAULT_RULES.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const rule of DEFAULT_RULES) {
+      expect(rule.id).toMatch(/^TRB-[A-Z]+-\d+$/);
+      expect(['error', 'warning']).toContain(rule.level);
+      expect(rule.explanation.length).toBeGreaterThan(40);
+    }
+    expect(cases.map(([r]) => r.id).sort()).toEqual([...ids].sort());
+  });
+
+  test('TRB-IAM-1 finds public members in bindings, policy documents, data policies and ACLs', () => {
+    const check = (r: PolicyResource) => iamNoPublicPrincipals.check(r, context).status;
+    expect(
+      check(
+        fixture('google_pubsub_topic_iam_binding', {
+          topic: 't',
+          role: 'roles/pubsub.subscriber',
+          members: ['group:a@x.com', 'allAuthenticatedUsers'],
+        }),
+      ),
+    ).toBe('non-compliant');
+    const policy = JSON.stringify({
+      bindings: [{ role: 'roles/storage.objectViewer', members: ['allUsers'] }],
+    });
+    expect(check(fixture('google_storage_bucket_iam_policy', { bucket: 'b', policy_data: policy }))).toBe(
+      'non-compliant',
+    );
+    expect(
+      check(
+        fixture(
+          'google_iam_policy',
+          { binding: [{ role: 'roles/run.invoker', members: ['allUsers'] }] },
+          'data',
+        ),
+      ),
+    ).toBe('non-compliant');
+    expect(
+      check(fixture('google_storage_bucket_acl', { bucket: 'b', role_entity: ['READER:allUsers'] })),
+    ).toBe('non-compliant');
+    expect(
+      check(
+        fixture('google_bigquery_dataset', {
+          dataset_id: 'd',
+          access: [{ role: 'READER', special_group: 'allAuthenticatedUsers' }],
+        }),
+      ),
+    ).toBe('non-compliant');
+    expect(
+      check(
+        fixture('google_cloud_run_v2_service_iam_member', {
+          name: 's',
+          role: 'roles/run.invoker',
+          member: 'serviceAccount:a@p.iam.gserviceaccount.com',
+        }),
+      ),
+    ).toBe('compliant');
+  });
+
+  test('TRB-IAM-2 finds basic roles inside literal policy documents', () => {
+    const policy = JSON.stringify({ bindings: [{ role: 'roles/owner', members: ['user:a@example.com'] }] });
+    expect(
+      iamNoBasicRoles.check(
+        fixture('google_project_iam_policy', { project: 'p', policy_data: policy }),
+        context,
+      ),
+    ).toEqual({
+      status: 'non-compliant',
+      detail: 'policy_data.bindings[0].role = "roles/owner"',
+    });
+  });
+
+  test('TRB-IAM-4 checks project bindings and policies, and ignores resource-level grants', () => {
+    const binding = fixture('google_project_iam_binding', {
+      project: 'p',
+      role: 'roles/iam.serviceAccountTokenCreator',
+      members: ['user:a@example.com'],
+    });
+    expect(iamNoProjectImpersonation.check(binding, context).status).toBe('non-compliant');
+    expect(
+      iamNoProjectImpersonation.check(fixture('google_storage_bucket', secureBucket), context).status,
+    ).toBe('not-applicable');
+  });
+
+  test('TRB-IAM-5 leaves basic and impersonation roles to their own rules', () => {
+    const basic = fixture('google_project_iam_member', {
+      project: 'p',
+      role: 'roles/owner',
+      member: 'user:a@example.com',
+    });
+    expect(iamProjectScope.check(basic, context).status).toBe('compliant');
+  });
+
+  test('TRB-GCS-3 does not apply outside production', () => {
+    const bucket = fixture('google_storage_bucket', { ...secureBucket, force_destroy: true });
+    expect(gcsNoForceDestroyInProd.check(bucket, context).status).toBe('not-applicable');
+  });
+
+  test('TRB-LBL-1 counts provider default labels and skips unlabelled types and computed labels', () => {
+    const noOwnLabels = fixture('google_pubsub_topic', { name: 't' });
+    expect(
+      labelsRequired.check(noOwnLabels, { ...context, defaultLabels: { environment: 'dev', owner: 'x' } })
+        .status,
+    ).toBe('compliant');
+    expect(labelsRequired.check(noOwnLabels, context)).toEqual({
+      status: 'non-compliant',
+      detail: 'missing labels: owner',
+    });
+    expect(labelsRequired.check(fixture('google_service_account', { account_id: 'a' }), context).status).toBe(
+      'not-applicable',
+    );
+    expect(
+      labelsRequired.check(fixture('google_storage_bucket', { labels: '${var.labels}' }), context).status,
+    ).toBe('not-applicable');
+    const emptyOwner = fixture('google_storage_bucket', { labels: { owner: '' } });
+    expect(labelsRequired.check(emptyOwner, context).status).toBe('non-compliant');
+  });
+
+  test('a malformed literal policy document makes the rule throw (counted as a violation by the pack)', () => {
+    const broken = fixture('google_project_iam_policy', { project: 'p', policy_data: '{"bindings": [' });
+    expect(() => iamNoProjectImpersonation.check(broken, context)).toThrow(SyntaxError);
+  });
+});

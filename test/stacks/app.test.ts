@@ -1,0 +1,217 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type App, Testing } from 'cdktf';
+import type { GrantRecord } from '../../constructs/iam/grants';
+import { StreamingPlatform } from '../../constructs/platform/streaming-platform';
+import type { PolicyReport } from '../../constructs/policy/pack';
+import { BootstrapStack, DEPLOYER_ROLES } from '../../stacks/bootstrap-stack';
+import { EnvironmentStack } from '../../stacks/environment-stack';
+import { dev } from '../../stacks/environments/dev';
+import { ENVIRONMENTS } from '../../stacks/environments/index';
+import { buildApp } from '../../stacks/main';
+import { summarize } from '../../stacks/summary';
+import { errorOf, resources, type TfJson } from '../helpers';
+
+let outdir: string;
+let app: App;
+const read = (stack: string, file: string) =>
+  fs.readFileSync(path.join(outdir, 'stacks', stack, file), 'utf8');
+const tf = (stack: string) => JSON.parse(read(stack, 'cdk.tf.json')) as TfJson;
+
+beforeAll(() => {
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-app-'));
+  app = buildApp({ outdir });
+  app.synth();
+});
+
+describe('the app', () => {
+  test.each(['bootstrap', 'dev', 'staging', 'prod'])(
+    'synthesizes %s with its IAM matrix and policy report',
+    (stack) => {
+      for (const file of [
+        'cdk.tf.json',
+        'iam-matrix.md',
+        'iam-matrix.json',
+        'policy-report.md',
+        'policy-report.json',
+      ]) {
+        expect(fs.existsSync(path.join(outdir, 'stacks', stack, file))).toBe(true);
+      }
+      const report = JSON.parse(read(stack, 'policy-report.json')) as PolicyReport;
+      expect(report.summary.errors).toBe(0);
+      expect(report.findings.filter((f) => !f.suppressedBy)).toEqual([]);
+    },
+  );
+
+  test.each(ENVIRONMENTS.map((e) => [e.name, e]))(
+    '%s uses its own GCS state bucket and prefix',
+    (name, env) => {
+      expect(tf(name).terraform?.backend).toEqual({
+        gcs: { bucket: env.state.bucket, prefix: env.state.prefix },
+      });
+    },
+  );
+
+  test.each(ENVIRONMENTS.map((e) => [e.name, e]))(
+    '%s configures both providers with its project and labels',
+    (name, env) => {
+      for (const provider of ['google', 'google-beta']) {
+        expect(tf(name).provider?.[provider]).toEqual([
+          { project: env.projectId, region: env.region, default_labels: env.labels },
+        ]);
+      }
+    },
+  );
+
+  test.each(ENVIRONMENTS.map((e) => [e.name, e]))(
+    '%s holds the platform buckets and identities',
+    (name, env) => {
+      const json = tf(name);
+      expect(
+        resources(json, 'google_storage_bucket')
+          .map((b) => b.name)
+          .sort(),
+      ).toEqual([
+        `${env.projectId}-archive`,
+        `${env.projectId}-dataflow-staging`,
+        `${env.projectId}-landing`,
+      ]);
+      expect(resources(json, 'google_service_account')).toHaveLength(5);
+      const matrix = JSON.parse(read(name, 'iam-matrix.json')) as GrantRecord[];
+      const actAs = matrix.filter((r) => r.role === 'roles/iam.serviceAccountUser');
+      expect(actAs).toHaveLength(5);
+      expect(new Set(actAs.map((r) => r.principal))).toEqual(
+        new Set([`serviceAccount:${env.namePrefix}-deployer@${env.projectId}.iam.gserviceaccount.com`]),
+      );
+    },
+  );
+
+  test('the bootstrap stack keeps local state outside cdktf.out', () => {
+    expect(tf('bootstrap').terraform?.backend).toEqual({
+      local: { path: '../../../terraform.bootstrap.tfstate' },
+    });
+  });
+
+  test('the bootstrap stack federates GitHub Actions of one repository only', () => {
+    const json = tf('bootstrap');
+    expect(resources(json, 'google_iam_workload_identity_pool')).toEqual([
+      expect.objectContaining({ project: 'trb-ci-placeholder', workload_identity_pool_id: 'tributary-ci' }),
+    ]);
+    expect(resources(json, 'google_iam_workload_identity_pool_provider')).toEqual([
+      expect.objectContaining({
+        workload_identity_pool_provider_id: 'github',
+        attribute_condition: 'assertion.repository == "example-org/tributary"',
+        oidc: { issuer_uri: 'https://token.actions.githubusercontent.com' },
+      }),
+    ]);
+    const wif = resources(json, 'google_service_account_iam_member').filter(
+      (m) => m.role === 'roles/iam.workloadIdentityUser',
+    );
+    expect(wif.map((m) => String(m.member).replace(/^.*attribute\./, 'attribute.')).sort()).toEqual([
+      'attribute.environment/dev',
+      'attribute.environment/prod',
+      'attribute.environment/staging',
+    ]);
+  });
+
+  test('the bootstrap stack creates a versioned, protected state bucket per environment', () => {
+    const buckets = resources(tf('bootstrap'), 'google_storage_bucket');
+    expect(buckets.map((b) => b.name).sort()).toEqual(ENVIRONMENTS.map((e) => e.state.bucket).sort());
+    for (const b of buckets) {
+      expect(b).toMatchObject({
+        versioning: { enabled: true },
+        lifecycle: { prevent_destroy: true },
+        force_destroy: false,
+        uniform_bucket_level_access: true,
+        public_access_prevention: 'enforced',
+      });
+    }
+  });
+
+  test('the bootstrap stack enables the platform APIs in every environment project', () => {
+    const services = resources(tf('bootstrap'), 'google_project_service');
+    for (const env of ENVIRONMENTS) {
+      const enabled = services.filter((s) => s.project === env.projectId).map((s) => s.service);
+      expect(enabled.sort()).toEqual([...StreamingPlatform.REQUIRED_SERVICES].sort());
+    }
+    expect(services.every((s) => s.disable_on_destroy === false)).toBe(true);
+  });
+
+  test('each deployer gets exactly the deployer roles, with reasons for project-wide ones', () => {
+    const matrix = JSON.parse(read('bootstrap', 'iam-matrix.json')) as GrantRecord[];
+    for (const env of ENVIRONMENTS) {
+      const deployer = `serviceAccount:${env.namePrefix}-deployer@${env.projectId}.iam.gserviceaccount.com`;
+      const projectRoles = matrix
+        .filter((r) => r.principal === deployer && r.scope === 'project')
+        .map((r) => r.role);
+      expect(projectRoles.sort()).toEqual(DEPLOYER_ROLES.map((d) => d.role).sort());
+      const state = matrix.filter(
+        (r) => r.principal === deployer && r.resourceType === 'google_storage_bucket',
+      );
+      expect(state).toEqual([
+        expect.objectContaining({ role: 'roles/storage.objectAdmin', resource: env.state.bucket }),
+      ]);
+    }
+    const report = JSON.parse(read('bootstrap', 'policy-report.json')) as PolicyReport;
+    expect(report.summary.suppressed).toBe(27);
+    expect(
+      report.suppressions.every(
+        (s) => s.id === 'TRB-IAM-5' && s.matched === 1 && s.reason.startsWith('Deployer '),
+      ),
+    ).toBe(true);
+    expect(resources(tf('bootstrap'), 'google_service_account_key')).toEqual([]);
+  });
+
+  test('fails before building anything when an environment is invalid', () => {
+    const error = errorOf(
+      () => new EnvironmentStack(Testing.app(), { ...dev, projectId: 'BAD', region: 'nowhere' }),
+    );
+    expect(error.message).toContain('Environment "dev" (stacks/environments/dev.ts): 3 problems');
+    expect(error.message).toContain('region = "nowhere"');
+  });
+
+  test('the bootstrap config fails with every problem listed', () => {
+    const error = errorOf(
+      () =>
+        new BootstrapStack(Testing.app(), 'bootstrap', {
+          ciProjectId: 'ci',
+          region: 'europe-west1',
+          labels: dev.labels,
+          githubRepository: 'not a repo',
+          workloadIdentityPoolId: 'gcp-pool',
+          workloadIdentityProviderId: 'github',
+          environments: [dev, dev],
+        }),
+    );
+    expect(error.message).toContain('Bootstrap (stacks/environments/bootstrap.ts): 5 problems');
+    for (const field of [
+      'ciProjectId = "ci"',
+      'githubRepository = "not a repo"',
+      'workloadIdentityPoolId = "gcp-pool"',
+      'environment names must be unique',
+      'state buckets must be unique',
+    ]) {
+      expect(error.message).toContain(field);
+    }
+  });
+
+  test('the summary reports resources by service, identities, grants, policy and docs per stack', () => {
+    const text = summarize(outdir, ['trb-dev-placeholder', 'real-project-1']);
+    expect(text).toContain('Synthesized 4 stacks');
+    expect(text).toMatch(/dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}23: iam 19, storage 4\n/);
+    expect(text).toContain(
+      'identities  5: trb-dev-ingest, trb-dev-loader, trb-dev-looker, trb-dev-orchestrator, trb-dev-vertex',
+    );
+    expect(text).toContain('policy      passed: 0 errors, 0 warnings, 0 suppressed');
+    expect(text).toMatch(/docs {8}.*stacks\/prod\/policy-report\.md, .*stacks\/prod\/iam-matrix\.md/);
+    expect(text).toContain('placeholder project ids (trb-dev-placeholder)');
+  });
+});
+
+describe('snapshots', () => {
+  test.each(['bootstrap', 'dev', 'staging', 'prod'])('%s stack', (name) => {
+    const stack = app.node.findChild(name) as BootstrapStack | EnvironmentStack;
+    expect(Testing.synth(stack)).toMatchSnapshot();
+  });
+});
