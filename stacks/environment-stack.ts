@@ -33,6 +33,7 @@ export class EnvironmentStack extends TributaryStack {
       dataLocation: config.dataLocation,
       namePrefix: config.namePrefix,
       production: config.production,
+      deletionProtection: config.deletionProtection,
       encryptionKey: config.encryptionKey,
       landingRetentionDays: config.storage.landingRetentionDays,
       archiveTiering: config.storage.archiveTiering,

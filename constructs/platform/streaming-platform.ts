@@ -27,8 +27,14 @@ export interface StreamingPlatformProps {
   readonly dataLocation: string;
   /** Prefix of service account ids and other short names, for example `trb-dev`. */
   readonly namePrefix: string;
-  /** Production: deletion protection and the production-only policy rules apply. */
+  /** Production: the production-only policy rules apply. */
   readonly production: boolean;
+  /**
+   * Stateful resources refuse destruction (buckets get `prevent_destroy`; tables and datasets get deletion
+   * protection as they are added).
+   * @default - same as `production`
+   */
+  readonly deletionProtection?: boolean;
   /** @default - Google-managed encryption */
   readonly encryptionKey?: string;
   /** Days uploaded batch files stay in the landing bucket. @default 30 */
@@ -133,7 +139,7 @@ export class StreamingPlatform extends Construct {
         project: props.project,
         projectNumber: props.projectNumber,
         encryptionKey: props.encryptionKey,
-        preventDestroy: props.production,
+        preventDestroy: props.deletionProtection ?? props.production,
         ...extra,
       });
     const tiering = {

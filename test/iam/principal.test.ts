@@ -1,3 +1,4 @@
+import { TerraformStack, Testing } from 'cdktf';
 import { Principal, ServiceAgent } from '../../constructs/iam/principal';
 import { GcpProject } from '../../constructs/iam/project';
 import { ValidationError } from '../../contracts/validation';
@@ -86,6 +87,13 @@ describe('ServiceAgent', () => {
     expect(email('composer')).toBe('service-111111@cloudcomposer-accounts.iam.gserviceaccount.com');
     expect(email('run')).toBe('service-111111@serverless-robot-prod.iam.gserviceaccount.com');
     expect(email('artifactregistry')).toBe('service-111111@gcp-sa-artifactregistry.iam.gserviceaccount.com');
+  });
+
+  test('fails without a project when none is given and no default provider exists', () => {
+    const bare = new TerraformStack(Testing.app(), 'bare');
+    expect(() => ServiceAgent.of(bare, 'pubsub')).toThrow(
+      'ServiceAgent.of(pubsub): 1 problem\n  - project = (not set): is required',
+    );
   });
 
   test('fails for a non-numeric project number', () => {

@@ -76,6 +76,17 @@ describe('ServiceIdentity', () => {
     ]);
   });
 
+  test('fails for a description over 256 characters', () => {
+    expect(
+      () =>
+        new ServiceIdentity(testStack(), 'Bad', {
+          name: 'worker',
+          prefix: 'trb',
+          description: 'd'.repeat(257),
+        }),
+    ).toThrow('description = "dddd');
+  });
+
   test('fails without a project when no default provider is configured', () => {
     const bare = new TerraformStack(Testing.app(), 'bare');
     expect(() => new ServiceIdentity(bare, 'X', { name: 'worker', prefix: 'trb' })).toThrow(

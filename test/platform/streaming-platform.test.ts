@@ -133,6 +133,13 @@ describe('StreamingPlatform', () => {
     expect(bucketNamed(json, 'trb-test-project-dataflow-staging').lifecycle).toBeUndefined();
   });
 
+  test('deletion protection can be on outside production (staging) and off in production', () => {
+    const staging = platform({ production: false, deletionProtection: true }).json;
+    expect(bucketNamed(staging, 'trb-test-project-archive').lifecycle).toEqual({ prevent_destroy: true });
+    const unprotected = platform({ production: true, deletionProtection: false }).json;
+    expect(bucketNamed(unprotected, 'trb-test-project-archive').lifecycle).toBeUndefined();
+  });
+
   test('with CMEK, encrypts every bucket and grants the storage agent on the key once', () => {
     const key = 'projects/sec-project-1/locations/europe/keyRings/data/cryptoKeys/lake';
     const { json } = platform({ encryptionKey: key, projectNumber: '123456789012' });

@@ -180,11 +180,12 @@ describe('the app', () => {
           labels: dev.labels,
           githubRepository: 'not a repo',
           workloadIdentityPoolId: 'gcp-pool',
-          workloadIdentityProviderId: 'github',
+          workloadIdentityProviderId: 'GitHub',
           environments: [dev, dev],
         }),
     );
-    expect(error.message).toContain('Bootstrap (stacks/environments/bootstrap.ts): 5 problems');
+    expect(error.message).toContain('Bootstrap (stacks/environments/bootstrap.ts): 6 problems');
+    expect(error.message).toContain('workloadIdentityProviderId = "GitHub"');
     for (const field of [
       'ciProjectId = "ci"',
       'githubRepository = "not a repo"',

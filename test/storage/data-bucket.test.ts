@@ -183,6 +183,24 @@ describe('DataBucket', () => {
       'lifecycleRules[0].ageDays = 30: must not be shorter than the retention period (90 days)',
     ],
     [
+      'an unknown storage class',
+      { storageClass: 'REGIONAL' as 'STANDARD' },
+      'storageClass = "REGIONAL": must be one of STANDARD, NEARLINE, COLDLINE, ARCHIVE',
+    ],
+    [
+      'a zero-day noncurrent rule',
+      { versioned: true, lifecycleRules: [{ action: 'DeleteNoncurrent', noncurrentDays: 0 }] },
+      'lifecycleRules[0].noncurrentDays = 0: must be a whole number of days >= 1',
+    ],
+    [
+      'keeping zero newer versions',
+      {
+        versioned: true,
+        lifecycleRules: [{ action: 'DeleteNoncurrent', noncurrentDays: 30, keepVersions: 0 }],
+      },
+      'lifecycleRules[0].keepVersions = 0: must be a whole number >= 1',
+    ],
+    [
       'a zero-day rule',
       { lifecycleRules: [{ action: 'Delete', ageDays: 0 }] },
       'lifecycleRules[0].ageDays = 0: must be a whole number of days >= 1',
