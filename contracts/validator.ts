@@ -1,0 +1,291 @@
+/**
+ * Event validators compiled with ajv from the generated JSON Schema. Errors name the field (a path such as
+ * `line_items[0].quantity`) and the rule in the contract's terms. With the `drop` policy, undeclared
+ * properties are removed from a copy of the event and listed in `dropped`.
+ */
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import { compareDecimal } from './decimal';
+import { FORMAT_RULES, FORMATS } from './formats';
+import { jsonSchema } from './generators/json-schema';
+import type { Contract, FieldSpec, ItemSpec } from './model';
+
+/** Rule families: `type` and `unknown-field` are also caught by the topic schema, the others only here. */
+export type EventErrorCode =
+  | 'required'
+  | 'unknown-field'
+  | 'type'
+  | 'format'
+  | 'pattern'
+  | 'enum'
+  | 'range'
+  | 'length'
+  | 'items';
+
+export interface EventError {
+  /** Path of the offending value, e.g. `line_items[0].quantity`; `(event)` for the event itself. */
+  readonly field: string;
+  readonly rule: string;
+  readonly code: EventErrorCode;
+}
+
+export type EventValidation =
+  | { readonly ok: true; readonly event: Record<string, unknown>; readonly dropped: readonly string[] }
+  | { readonly ok: false; readonly errors: readonly EventError[]; readonly dropped: readonly string[] };
+
+export interface EventValidator {
+  readonly contract: Contract;
+  validate(event: unknown): EventValidation;
+}
+
+let shared: Ajv2020 | undefined;
+
+function ajv(): Ajv2020 {
+  if (shared) return shared;
+  const instance = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    allowUnionTypes: true,
+    validateFormats: true,
+  });
+  for (const [name, test] of Object.entries(FORMATS)) instance.addFormat(name, test);
+  instance.addKeyword({ keyword: 'x-pii', schemaType: 'boolean' });
+  instance.addKeyword({ keyword: 'x-tributary', schemaType: 'object' });
+  instance.addKeyword({
+    keyword: 'x-decimal',
+    type: 'string',
+    schemaType: 'object',
+    error: { message: (ctx) => decimalRangeRule(ctx.schema as DecimalSchema) },
+    validate: (schema: DecimalSchema, data: string) =>
+      !/^-?[0-9]+(\.[0-9]+)?$/.test(data) ||
+      ((schema.min === undefined || compareDecimal(data, schema.min) >= 0) &&
+        (schema.max === undefined || compareDecimal(data, schema.max) <= 0)),
+  });
+  shared = instance;
+  return instance;
+}
+
+interface DecimalSchema {
+  readonly precision: number;
+  readonly scale: number;
+  readonly min?: string;
+  readonly max?: string;
+}
+
+function decimalRangeRule(s: DecimalSchema): string {
+  if (s.min !== undefined && s.max !== undefined) return `must be between ${s.min} and ${s.max}`;
+  return s.min !== undefined ? `must be >= ${s.min}` : `must be <= ${s.max}`;
+}
+
+export function compileValidator(contract: Contract): EventValidator {
+  // Compiled without its $id: ajv would otherwise refuse a second schema with the same id (a contract
+  // recompiled, or two revisions of one version under test) and keep every compiled schema registered.
+  const { $id: _id, ...schema } = jsonSchema(contract);
+  const check = ajv().compile(schema);
+  return {
+    contract,
+    validate(event: unknown): EventValidation {
+      let candidate = event;
+      const dropped: string[] = [];
+      if (contract.unknownFields === 'drop' && isObject(event)) {
+        candidate = structuredClone(event);
+        dropUnknown(candidate as Record<string, unknown>, contract.fields, '', dropped);
+      }
+      if (check(candidate)) return { ok: true, event: candidate as Record<string, unknown>, dropped };
+      return { ok: false, errors: describeErrors(contract, check), dropped };
+    },
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function dropUnknown(
+  obj: Record<string, unknown>,
+  fields: readonly FieldSpec[],
+  path: string,
+  dropped: string[],
+): void {
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  for (const key of Object.keys(obj)) {
+    const f = byName.get(key);
+    const at = path ? `${path}.${key}` : key;
+    if (!f) {
+      dropped.push(at);
+      delete obj[key];
+      continue;
+    }
+    const item: ItemSpec = f.type.kind === 'repeated' ? f.type.items : f.type;
+    if (item.kind !== 'record') continue;
+    const value = obj[key];
+    if (f.type.kind === 'repeated' && Array.isArray(value)) {
+      value.forEach((v, i) => {
+        if (isObject(v)) dropUnknown(v, item.fields, `${at}[${i}]`, dropped);
+      });
+    } else if (isObject(value)) {
+      dropUnknown(value, item.fields, at, dropped);
+    }
+  }
+}
+
+/** `/line_items/0/quantity` -> `line_items[0].quantity`. */
+function pathOf(instancePath: string, child?: string): string {
+  const parts = instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (child !== undefined) parts.push(child);
+  return (
+    parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || '(event)'
+  );
+}
+
+/** The contract field a path points at, to phrase type errors in contract terms. */
+function fieldAt(contract: Contract, instancePath: string): { field?: FieldSpec; item: boolean } {
+  let fields: readonly FieldSpec[] = contract.fields;
+  let found: FieldSpec | undefined;
+  let item = false;
+  for (const part of instancePath.split('/').slice(1)) {
+    if (/^\d+$/.test(part) && found?.type.kind === 'repeated') {
+      item = true;
+      continue;
+    }
+    found = fields.find((f) => f.name === part);
+    item = false;
+    if (!found) return { item };
+    const t: ItemSpec = found.type.kind === 'repeated' ? found.type.items : found.type;
+    fields = t.kind === 'record' ? t.fields : [];
+  }
+  return { field: found, item };
+}
+
+const KIND_WORDS: Record<ItemSpec['kind'], string> = {
+  string: 'a string',
+  int64: 'an int64 (a JSON integer within ±(2^53 - 1))',
+  float64: 'a float64 (a finite JSON number)',
+  numeric: 'a numeric (a decimal string such as "42.50")',
+  bool: 'a bool (true or false)',
+  timestamp: 'a timestamp (an RFC 3339 string)',
+  date: 'a date (a YYYY-MM-DD string)',
+  json: 'a json field (a string holding a JSON document)',
+  bytes: 'bytes (a base64 string)',
+  enum: 'one of the enum values (a string)',
+  record: 'an object',
+};
+
+function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number' && !Number.isInteger(value)) return 'a fractional number';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function describeErrors(contract: Contract, check: ValidateFunction): EventError[] {
+  const errors = (check.errors ?? []) as ErrorObject[];
+  const out: EventError[] = [];
+  for (const e of errors) {
+    const p = e.params as Record<string, unknown>;
+    switch (e.keyword) {
+      case 'required':
+        out.push({
+          field: pathOf(e.instancePath, String(p.missingProperty)),
+          rule: 'is required',
+          code: 'required',
+        });
+        break;
+      case 'additionalProperties':
+        out.push({
+          field: pathOf(e.instancePath, String(p.additionalProperty)),
+          rule: `is not a field of ${contract.name} v${contract.version} (unknown fields are rejected)`,
+          code: 'unknown-field',
+        });
+        break;
+      case 'type': {
+        const { field, item } = fieldAt(contract, e.instancePath);
+        const kind = field
+          ? field.type.kind === 'repeated' && !item
+            ? 'array'
+            : (field.type.kind === 'repeated' ? field.type.items : field.type).kind
+          : undefined;
+        const expected =
+          kind === 'array'
+            ? 'an array'
+            : kind
+              ? KIND_WORDS[kind as ItemSpec['kind']]
+              : `of type ${String(p.type)}`;
+        const got = jsonTypeOf(e.data);
+        // A null field value is a missing required field; a null array item is a type error.
+        const missing = got === 'null' && !item && field !== undefined && !field.optional;
+        const note = missing
+          ? ' (required fields must not be null)'
+          : got === 'null' && item
+            ? ' (array items must not be null)'
+            : '';
+        out.push({
+          field: pathOf(e.instancePath),
+          rule: `must be ${expected}, got ${got}${note}`,
+          code: missing ? 'required' : 'type',
+        });
+        break;
+      }
+      case 'format':
+        out.push({
+          field: pathOf(e.instancePath),
+          rule: FORMAT_RULES[String(p.format)] ?? `must match format ${String(p.format)}`,
+          code: 'format',
+        });
+        break;
+      case 'pattern': {
+        const { field } = fieldAt(contract, e.instancePath);
+        const t = field && (field.type.kind === 'repeated' ? field.type.items : field.type);
+        const rule =
+          t?.kind === 'numeric'
+            ? `must be a decimal string with at most ${t.precision - t.scale} integer digits and ${t.scale} decimals (NUMERIC(${t.precision}, ${t.scale}))`
+            : `must match the pattern ${String(p.pattern)}`;
+        out.push({ field: pathOf(e.instancePath), rule, code: 'pattern' });
+        break;
+      }
+      case 'enum':
+        out.push({
+          field: pathOf(e.instancePath),
+          rule: `must be one of ${(p.allowedValues as unknown[]).filter((v) => v !== null).join(', ')}`,
+          code: 'enum',
+        });
+        break;
+      case 'minimum':
+      case 'maximum':
+        out.push({
+          field: pathOf(e.instancePath),
+          rule: `must be ${e.keyword === 'minimum' ? '>=' : '<='} ${String(p.limit)}`,
+          code: 'range',
+        });
+        break;
+      case 'minLength':
+      case 'maxLength':
+        out.push({
+          field: pathOf(e.instancePath),
+          rule: `must be ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${String(p.limit)} characters long`,
+          code: 'length',
+        });
+        break;
+      case 'minItems':
+      case 'maxItems':
+        out.push({
+          field: pathOf(e.instancePath),
+          rule: `must hold ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${String(p.limit)} items`,
+          code: 'items',
+        });
+        break;
+      case 'x-decimal':
+        out.push({ field: pathOf(e.instancePath), rule: e.message ?? 'is out of range', code: 'range' });
+        break;
+      default:
+        // Any other keyword is a bug in the generated schema, not a property of the event: fail loudly.
+        throw new Error(
+          `validator for ${contract.name}: unexpected schema keyword "${e.keyword}" at ${e.schemaPath}`,
+        );
+    }
+  }
+  return out;
+}
