@@ -48,7 +48,10 @@ export function loadContractSet(
 ): { contracts: Contract[]; description: string } {
   const local = path.resolve(repoRoot, source);
   if (source.endsWith('.json') && fs.existsSync(local)) {
-    return { contracts: parseLock(fs.readFileSync(local, 'utf8'), source), description: `lock ${source}` };
+    return {
+      contracts: [...parseLock(fs.readFileSync(local, 'utf8'), source).contracts],
+      description: `lock ${source}`,
+    };
   }
   if (fs.existsSync(local)) return { contracts: loadContractDir(local), description: `directory ${source}` };
   return { contracts: loadContractsAtRef(source, repoRoot), description: `git ref ${source}` };

@@ -1,14 +1,16 @@
 /**
- * `npm run contracts:lock` writes stacks/contracts/contracts.lock.json from the current contracts: the
- * released set that synth guards tables against. Run it when a release has been deployed, and review the diff
- * like any schema change. `--check` only reports whether the lock differs.
+ * `npm run contracts:lock` records the current contracts as released in stacks/contracts/contracts.lock.json.
+ * Synth guards raw tables against the lock, and keeps the tables of superseded table versions (the lock's
+ * `retired` list) so a release never drops them. Run it once a release is deployed and review the diff like
+ * any schema change. `--check` only reports whether the lock differs.
  */
 import * as fs from 'node:fs';
-import { serializeLock } from '../contracts/lock';
+import { parseLock, releaseLock, serializeLock } from '../contracts/lock';
 import { CONTRACTS_DIR, LOCK_FILE, loadContractDir } from './contract-sources';
 
-const text = serializeLock(loadContractDir(CONTRACTS_DIR));
 const current = fs.existsSync(LOCK_FILE) ? fs.readFileSync(LOCK_FILE, 'utf8') : '';
+const previous = current ? parseLock(current, LOCK_FILE) : undefined;
+const text = serializeLock(releaseLock(loadContractDir(CONTRACTS_DIR), previous));
 if (process.argv.includes('--check')) {
   process.stdout.write(
     text === current

@@ -1,8 +1,13 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { GcsBackend } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Principal } from '../constructs/iam/principal';
 import { StreamingPlatform } from '../constructs/platform/streaming-platform';
 import { TributaryStack } from '../constructs/platform/tributary-stack';
+import { type ContractLock, parseLock } from '../contracts/lock';
+import type { Contract } from '../contracts/model';
+import { CONTRACTS } from './contracts/index';
 import { deployerEmail } from './deployer';
 import { type EnvironmentConfig, REQUIRED_LABELS } from './environments/types';
 import { validateEnvironment } from './environments/validate';
@@ -12,7 +17,7 @@ export class EnvironmentStack extends TributaryStack {
   public readonly config: EnvironmentConfig;
   public readonly platform: StreamingPlatform;
 
-  constructor(scope: Construct, config: EnvironmentConfig) {
+  constructor(scope: Construct, config: EnvironmentConfig, streams: StreamSources = defaultStreams()) {
     // Before the stack exists, so a bad config fails with the config error and nothing else.
     validateEnvironment(config);
     super(scope, config.name, {
@@ -40,6 +45,24 @@ export class EnvironmentStack extends TributaryStack {
       archiveRetentionDays: config.storage.archiveRetentionDays,
       stagingObjectTtlDays: config.storage.stagingObjectTtlDays,
       deployer: Principal.serviceAccount(deployerEmail(config)),
+      contracts: streams.contracts,
+      contractLock: streams.lock,
+      delivery: config.streams.delivery,
+      topicRetentionHours: config.streams.topicRetentionHours,
+      maxDeliveryAttempts: config.streams.maxDeliveryAttempts,
     });
   }
+}
+
+/** The contracts an environment provisions streams for, and the released lock they are checked against. */
+export interface StreamSources {
+  readonly contracts: readonly Contract[];
+  readonly lock?: ContractLock;
+}
+
+export const LOCK_PATH = path.join(__dirname, 'contracts', 'contracts.lock.json');
+
+/** The example contracts and the committed lock. */
+export function defaultStreams(): StreamSources {
+  return { contracts: CONTRACTS, lock: parseLock(fs.readFileSync(LOCK_PATH, 'utf8'), LOCK_PATH) };
 }

@@ -1,10 +1,15 @@
 import { Construct } from 'constructs';
+import type { ContractLock } from '../../contracts/lock';
+import type { Contract } from '../../contracts/model';
+import { AnalyticsDataset, type DatasetLayer } from '../bigquery/analytics-dataset';
 import { deterministicName } from '../core/names';
 import { constructChecks } from '../core/validation';
 import type { IPrincipal } from '../iam/principal';
 import { GcpProject } from '../iam/project';
 import { ServiceIdentity } from '../iam/service-identity';
 import { type BucketLifecycleRule, DataBucket } from '../storage/data-bucket';
+import { planContracts } from './contract-guard';
+import { EventStream, type StreamDelivery } from './event-stream';
 
 /** Age thresholds for moving archived events to colder storage classes. */
 export interface ArchiveTiering {
@@ -49,7 +54,22 @@ export interface StreamingPlatformProps {
   readonly landingUploaders?: readonly IPrincipal[];
   /** The CI deployer; it is allowed to attach (act as) every runtime identity. @default - none */
   readonly deployer?: IPrincipal;
+  /** Event contracts; each becomes a stream. @default - no streams */
+  readonly contracts?: readonly Contract[];
+  /**
+   * The released contracts. Synth refuses a change that would replace a protected raw table, and keeps the
+   * tables of retired table versions. @default - no lock: every contract is treated as new
+   */
+  readonly contractLock?: ContractLock;
+  /** How events reach the raw tables. @default - 'dataflow' in production, else 'bigquery-subscription' */
+  readonly delivery?: StreamDelivery;
+  /** Hours each topic keeps messages for replay. @default 24 */
+  readonly topicRetentionHours?: number;
+  /** Delivery attempts before a message is dead-lettered. @default 5 */
+  readonly maxDeliveryAttempts?: number;
 }
+
+export type PlatformDatasets = Readonly<Record<DatasetLayer, AnalyticsDataset>>;
 
 /** Runtime identities, one per workload, created here so that later components only add grants. */
 export interface PlatformIdentities {
@@ -104,6 +124,9 @@ export class StreamingPlatform extends Construct {
   public readonly project: GcpProject;
   public readonly identities: PlatformIdentities;
   public readonly buckets: PlatformBuckets;
+  public readonly datasets: PlatformDatasets;
+  /** One stream per contract, by contract name. */
+  public readonly streams: Readonly<Record<string, EventStream>>;
 
   constructor(scope: Construct, id: string, props: StreamingPlatformProps) {
     super(scope, id);
@@ -167,7 +190,54 @@ export class StreamingPlatform extends Construct {
       }),
     };
 
+    const deletionProtection = props.deletionProtection ?? props.production;
+    const dataset = (layer: DatasetLayer) =>
+      new AnalyticsDataset(this, `${layer[0]?.toUpperCase()}${layer.slice(1)}Dataset`, {
+        datasetId: `${props.namePrefix.replace(/-/g, '_')}_${layer}`,
+        layer,
+        location: props.dataLocation,
+        project: props.project,
+        projectNumber: props.projectNumber,
+        deletionProtection,
+        encryptionKey: props.encryptionKey,
+      });
+    this.datasets = { raw: dataset('raw'), staging: dataset('staging'), curated: dataset('curated') };
+
+    const plans = planContracts(props.contracts ?? [], props.contractLock, {
+      subject: this.node.path,
+      deletionProtection,
+      kmsKeyName: props.encryptionKey,
+    });
+    const streamScope = new Construct(this, 'Streams');
+    const streams: Record<string, EventStream> = {};
+    for (const plan of plans) {
+      streams[plan.contract.name] = new EventStream(streamScope, plan.contract.name, {
+        contract: plan.contract,
+        retired: plan.retired,
+        namePrefix: props.namePrefix,
+        project: props.project,
+        projectNumber: props.projectNumber,
+        region: props.region,
+        rawDataset: this.datasets.raw,
+        archiveBucket: this.buckets.archive,
+        delivery: props.delivery ?? (props.production ? 'dataflow' : 'bigquery-subscription'),
+        deletionProtection,
+        topicRetentionHours: props.topicRetentionHours,
+        maxDeliveryAttempts: props.maxDeliveryAttempts,
+        encryptionKey: props.encryptionKey,
+        publishers: [this.identities.ingest],
+      });
+    }
+    this.streams = streams;
+
     const { ingest, loader, orchestrator, bi, ml } = this.identities;
+    const { raw, staging, curated } = this.datasets;
+    raw.grantDataEditor(loader);
+    raw.grantDataViewer(orchestrator);
+    staging.grantDataEditor(orchestrator);
+    curated.grantDataEditor(orchestrator);
+    curated.grantDataViewer(bi);
+    curated.grantDataViewer(ml);
     for (const role of [
       'roles/logging.logWriter',
       'roles/monitoring.metricWriter',

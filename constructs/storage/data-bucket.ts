@@ -41,6 +41,8 @@ export interface IDataBucket extends IGrantTarget {
   grantRead(principal: IPrincipal): Grant;
   grantCreate(principal: IPrincipal): Grant;
   grantObjectAdmin(principal: IPrincipal): Grant;
+  /** Any role on this bucket only. */
+  grant(principal: IPrincipal, role: string): Grant;
 }
 
 export interface DataBucketProps {

@@ -90,11 +90,17 @@ describe('StreamingPlatform', () => {
       'serviceAccount:trb-tst-ingest roles/cloudtrace.agent trb-test-project',
       'serviceAccount:trb-tst-ingest roles/logging.logWriter trb-test-project',
       'serviceAccount:trb-tst-ingest roles/monitoring.metricWriter trb-test-project',
+      'serviceAccount:trb-tst-loader roles/bigquery.dataEditor trb-test-project.trb_tst_raw',
       'serviceAccount:trb-tst-loader roles/bigquery.jobUser trb-test-project',
       'serviceAccount:trb-tst-loader roles/logging.logWriter trb-test-project',
       'serviceAccount:trb-tst-loader roles/storage.objectViewer trb-test-project-landing',
+      'serviceAccount:trb-tst-looker roles/bigquery.dataViewer trb-test-project.trb_tst_curated',
       'serviceAccount:trb-tst-looker roles/bigquery.jobUser trb-test-project',
+      'serviceAccount:trb-tst-orchestrator roles/bigquery.dataEditor trb-test-project.trb_tst_curated',
+      'serviceAccount:trb-tst-orchestrator roles/bigquery.dataViewer trb-test-project.trb_tst_raw',
+      'serviceAccount:trb-tst-orchestrator roles/bigquery.dataEditor trb-test-project.trb_tst_staging',
       'serviceAccount:trb-tst-orchestrator roles/composer.worker trb-test-project',
+      'serviceAccount:trb-tst-vertex roles/bigquery.dataViewer trb-test-project.trb_tst_curated',
       'serviceAccount:trb-tst-vertex roles/bigquery.jobUser trb-test-project',
       'serviceAccount:trb-tst-vertex roles/bigquery.readSessionUser trb-test-project',
     ]);
@@ -140,12 +146,21 @@ describe('StreamingPlatform', () => {
     expect(bucketNamed(unprotected, 'trb-test-project-archive').lifecycle).toBeUndefined();
   });
 
-  test('with CMEK, encrypts every bucket and grants the storage agent on the key once', () => {
+  test('with CMEK, encrypts every bucket and dataset and grants each service agent on the key once', () => {
     const key = 'projects/sec-project-1/locations/europe/keyRings/data/cryptoKeys/lake';
     const { json } = platform({ encryptionKey: key, projectNumber: '123456789012' });
     for (const b of resources(json, 'google_storage_bucket'))
       expect(b.encryption).toEqual({ default_kms_key_name: key });
-    expect(resources(json, 'google_kms_crypto_key_iam_member')).toHaveLength(1);
+    for (const d of resources(json, 'google_bigquery_dataset'))
+      expect(d.default_encryption_configuration).toEqual({ kms_key_name: key });
+    expect(
+      resources(json, 'google_kms_crypto_key_iam_member')
+        .map((m) => m.member)
+        .sort(),
+    ).toEqual([
+      'serviceAccount:bq-123456789012@bigquery-encryption.iam.gserviceaccount.com',
+      'serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com',
+    ]);
   });
 
   test.each<[string, Partial<StreamingPlatformProps>, string]>([

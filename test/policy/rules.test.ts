@@ -1,4 +1,7 @@
 import {
+  bigqueryDeletionProtection,
+  bigqueryNoProjectDataEditor,
+  bigqueryRawPartitioned,
   DEFAULT_RULES,
   gcsNoForceDestroyInProd,
   gcsPublicAccessPrevention,
@@ -9,6 +12,8 @@ import {
   iamNoServiceAccountKeys,
   iamProjectScope,
   labelsRequired,
+  pubsubDeadLetter,
+  pubsubTopicSchema,
 } from '../../constructs/policy/rules';
 import type { PolicyContext, PolicyResource, PolicyRule } from '../../constructs/policy/types';
 
@@ -95,7 +100,7 @@ const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext]
     iamProjectScope,
     fixture('google_project_iam_member', {
       project: 'p',
-      role: 'roles/bigquery.dataEditor',
+      role: 'roles/storage.objectAdmin',
       member: 'user:a@example.com',
     }),
     fixture('google_project_iam_member', {
@@ -103,7 +108,7 @@ const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext]
       role: 'roles/bigquery.jobUser',
       member: 'user:a@example.com',
     }),
-    'roles/bigquery.dataEditor to user:a@example.com is resource-scopable',
+    'roles/storage.objectAdmin to user:a@example.com is resource-scopable',
     context,
   ],
   [
@@ -134,20 +139,77 @@ const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext]
     'missing labels: owner',
     context,
   ],
+  [
+    pubsubDeadLetter,
+    fixture('google_pubsub_subscription', { name: 's', topic: 't' }),
+    fixture('google_pubsub_subscription', {
+      name: 's',
+      topic: 't',
+      dead_letter_policy: { dead_letter_topic: 'projects/p/topics/t-dlq', max_delivery_attempts: 5 },
+    }),
+    'subscription s has no dead_letter_policy',
+    context,
+  ],
+  [
+    pubsubTopicSchema,
+    fixture('google_pubsub_topic', { name: 't' }),
+    fixture('google_pubsub_topic', {
+      name: 't',
+      schema_settings: { schema: 'projects/p/schemas/t', encoding: 'JSON' },
+    }),
+    'topic t has no schema_settings.schema',
+    context,
+  ],
+  [
+    bigqueryRawPartitioned,
+    fixture('google_bigquery_table', { table_id: 'order_v1', labels: { layer: 'raw' } }),
+    fixture('google_bigquery_table', {
+      table_id: 'order_v1',
+      labels: { layer: 'raw' },
+      time_partitioning: { type: 'DAY', field: 'order_time' },
+    }),
+    'raw table order_v1 has no time or range partitioning',
+    context,
+  ],
+  [
+    bigqueryDeletionProtection,
+    fixture('google_bigquery_table', { table_id: 'order_v1', deletion_protection: false }),
+    fixture('google_bigquery_table', { table_id: 'order_v1', deletion_protection: true }),
+    'table order_v1 has deletion_protection false',
+    prod,
+  ],
+  [
+    bigqueryNoProjectDataEditor,
+    fixture('google_project_iam_member', {
+      project: 'p',
+      role: 'roles/bigquery.dataEditor',
+      member: 'serviceAccount:w@p.iam.gserviceaccount.com',
+    }),
+    fixture('google_bigquery_dataset_iam_member', {
+      dataset_id: 'raw',
+      role: 'roles/bigquery.dataEditor',
+      member: 'serviceAccount:w@p.iam.gserviceaccount.com',
+    }),
+    'roles/bigquery.dataEditor to serviceAccount:w@p.iam.gserviceaccount.com',
+    context,
+  ],
 ];
 
-describe.each(cases)('%s', (rule, failing, passing, detail, ctx) => {
-  test(`${rule.id} fails its failing fixture with a detail naming the problem`, () => {
-    expect(rule.check(failing, ctx)).toEqual({
-      status: 'non-compliant',
-      detail: expect.stringContaining(detail),
+describe.each(cases.map((c) => [c[0].id, ...c] as const))(
+  '%s',
+  (_id, rule, failing, passing, detail, ctx) => {
+    test(`${rule.id} fails its failing fixture with a detail naming the problem`, () => {
+      expect(rule.check(failing, ctx)).toEqual({
+        status: 'non-compliant',
+        detail: expect.stringContaining(detail),
+      });
     });
-  });
 
-  test(`${rule.id} passes its passing fixture`, () => {
-    expect(rule.check(passing, ctx).status).not.toBe('non-compliant');
-  });
-});
+    test(`${rule.id} passes its passing fixture`, () => {
+      expect(rule.check(passing, ctx).status).not.toBe('non-compliant');
+    });
+  },
+);
 
 describe('rule details', () => {
   test('every default rule has a unique id, a level and an explanation', () => {
@@ -266,6 +328,47 @@ describe('rule details', () => {
     ).toBe('not-applicable');
     const emptyOwner = fixture('google_storage_bucket', { labels: { owner: '' } });
     expect(labelsRequired.check(emptyOwner, context).status).toBe('non-compliant');
+  });
+
+  test('TRB-PS-1 and TRB-PS-2 exempt dead-letter topics and their subscriptions', () => {
+    const dlq = { 'tributary-role': 'dead-letter' };
+    expect(
+      pubsubDeadLetter.check(fixture('google_pubsub_subscription', { name: 's', labels: dlq }), context)
+        .status,
+    ).toBe('not-applicable');
+    expect(
+      pubsubTopicSchema.check(fixture('google_pubsub_topic', { name: 't-dlq', labels: dlq }), context).status,
+    ).toBe('not-applicable');
+  });
+
+  test('TRB-BQ-1 applies to raw tables only', () => {
+    const staging = fixture('google_bigquery_table', { table_id: 'x', labels: { layer: 'staging' } });
+    expect(bigqueryRawPartitioned.check(staging, context).status).toBe('not-applicable');
+  });
+
+  test('TRB-BQ-2 checks datasets for prevent_destroy and delete_contents_on_destroy, in production only', () => {
+    const open = fixture('google_bigquery_dataset', { dataset_id: 'raw', delete_contents_on_destroy: true });
+    expect(bigqueryDeletionProtection.check(open, prod)).toEqual({
+      status: 'non-compliant',
+      detail: 'dataset raw: no lifecycle.prevent_destroy, delete_contents_on_destroy is true',
+    });
+    const kept = fixture('google_bigquery_dataset', {
+      dataset_id: 'raw',
+      delete_contents_on_destroy: false,
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(bigqueryDeletionProtection.check(kept, prod).status).toBe('compliant');
+    expect(bigqueryDeletionProtection.check(open, context).status).toBe('not-applicable');
+  });
+
+  test('TRB-IAM-5 leaves project-wide dataEditor to TRB-BQ-3', () => {
+    const grant = fixture('google_project_iam_member', {
+      project: 'p',
+      role: 'roles/bigquery.dataEditor',
+      member: 'user:a@example.com',
+    });
+    expect(iamProjectScope.check(grant, context).status).toBe('compliant');
+    expect(bigqueryNoProjectDataEditor.check(grant, context).status).toBe('non-compliant');
   });
 
   test('a malformed literal policy document makes the rule throw (counted as a violation by the pack)', () => {

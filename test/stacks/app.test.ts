@@ -200,7 +200,9 @@ describe('the app', () => {
   test('the summary reports resources by service, identities, grants, policy and docs per stack', () => {
     const text = summarize(outdir, ['trb-dev-placeholder', 'real-project-1']);
     expect(text).toContain('Synthesized 4 stacks');
-    expect(text).toMatch(/dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}23: iam 19, storage 4\n/);
+    expect(text).toMatch(
+      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}79: bigquery 14, iam 19, pubsub 40, storage 6\n/,
+    );
     expect(text).toContain(
       'identities  5: trb-dev-ingest, trb-dev-loader, trb-dev-looker, trb-dev-orchestrator, trb-dev-vertex',
     );

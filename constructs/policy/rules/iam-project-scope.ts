@@ -1,9 +1,10 @@
 import { BASIC_ROLES, IMPERSONATION_ROLES, PROJECT_ONLY_ROLES } from '../../iam/roles';
 import { isProjectIam, roleBindings } from '../inspect';
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
+import { PROJECT_DATA_EDITOR } from './bigquery-no-project-data-editor';
 
-// Basic and impersonation roles have their own rules; one finding per problem.
-const COVERED_ELSEWHERE = [...BASIC_ROLES, ...IMPERSONATION_ROLES];
+// Basic, impersonation and project-wide data editor roles have their own rules; one finding per problem.
+const COVERED_ELSEWHERE = [...BASIC_ROLES, ...IMPERSONATION_ROLES, PROJECT_DATA_EDITOR];
 
 export const iamProjectScope: PolicyRule = {
   id: 'TRB-IAM-5',

@@ -1,4 +1,7 @@
 import type { PolicyRule } from '../types';
+import { bigqueryDeletionProtection } from './bigquery-deletion-protection';
+import { bigqueryNoProjectDataEditor } from './bigquery-no-project-data-editor';
+import { bigqueryRawPartitioned } from './bigquery-raw-partitioned';
 import { gcsNoForceDestroyInProd } from './gcs-no-force-destroy-in-prod';
 import { gcsPublicAccessPrevention } from './gcs-public-access-prevention';
 import { gcsUniformAccess } from './gcs-uniform-access';
@@ -8,8 +11,13 @@ import { iamNoPublicPrincipals } from './iam-no-public-principals';
 import { iamNoServiceAccountKeys } from './iam-no-service-account-keys';
 import { iamProjectScope } from './iam-project-scope';
 import { labelsRequired } from './labels-required';
+import { pubsubDeadLetter } from './pubsub-dead-letter';
+import { pubsubTopicSchema } from './pubsub-topic-schema';
 
 export {
+  bigqueryDeletionProtection,
+  bigqueryNoProjectDataEditor,
+  bigqueryRawPartitioned,
   gcsNoForceDestroyInProd,
   gcsPublicAccessPrevention,
   gcsUniformAccess,
@@ -19,6 +27,8 @@ export {
   iamNoServiceAccountKeys,
   iamProjectScope,
   labelsRequired,
+  pubsubDeadLetter,
+  pubsubTopicSchema,
 };
 
 /** The rules every Tributary stack runs. */
@@ -32,4 +42,9 @@ export const DEFAULT_RULES: readonly PolicyRule[] = [
   gcsPublicAccessPrevention,
   gcsNoForceDestroyInProd,
   labelsRequired,
+  pubsubDeadLetter,
+  pubsubTopicSchema,
+  bigqueryRawPartitioned,
+  bigqueryDeletionProtection,
+  bigqueryNoProjectDataEditor,
 ];

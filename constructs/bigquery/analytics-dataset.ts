@@ -1,0 +1,153 @@
+import { BigqueryDataset } from '@cdktf/provider-google/lib/bigquery-dataset';
+import { BigqueryDatasetIamMember } from '@cdktf/provider-google/lib/bigquery-dataset-iam-member';
+import { Construct } from 'constructs';
+import { KMS_KEY_NAME, kmsKeyLocation, kmsLocationsFor, labelProblems } from '../core/gcp-rules';
+import { projectOf } from '../core/project';
+import { constructChecks } from '../core/validation';
+import { CryptoKey } from '../iam/crypto-key';
+import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
+import { type IPrincipal, ServiceAgent } from '../iam/principal';
+
+/** The medallion layers: raw as delivered, staging cleaned and deduplicated, curated for consumers. */
+export type DatasetLayer = 'raw' | 'staging' | 'curated';
+
+export interface IAnalyticsDataset extends IGrantTarget {
+  /** The dataset id as written, for names and docs. */
+  readonly datasetId: string;
+  /** The dataset id as a reference to the resource: use it in other resources so they are created after it. */
+  readonly datasetIdRef: string;
+  readonly project: string;
+  readonly layer: DatasetLayer;
+  readonly location: string;
+  grantDataEditor(principal: IPrincipal): Grant;
+  grantDataViewer(principal: IPrincipal): Grant;
+}
+
+export interface AnalyticsDatasetProps {
+  /** Letters, digits and underscores, at most 1024 characters. */
+  readonly datasetId: string;
+  readonly layer: DatasetLayer;
+  /** BigQuery location: a region or multi-region (`EU`, `US`). */
+  readonly location: string;
+  /** @default - the project of the stack's default google provider */
+  readonly project?: string;
+  /** Needed for the CMEK grant to the BigQuery service agent. @default - looked up at plan time */
+  readonly projectNumber?: string;
+  /**
+   * Terraform refuses to destroy the dataset (`lifecycle.prevent_destroy`); contents are never deleted with
+   * it in any case (`delete_contents_on_destroy = false`). The provider has no dataset deletion_protection.
+   */
+  readonly deletionProtection: boolean;
+  /** Default CMEK key for new tables. @default - Google-managed encryption */
+  readonly encryptionKey?: string;
+  /** @default - a sentence naming the layer */
+  readonly description?: string;
+  /** Labels in addition to the provider defaults and `layer`. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Time travel window, 48-168 hours. @default 168 */
+  readonly maxTimeTravelHours?: number;
+}
+
+const DESCRIPTIONS: Record<DatasetLayer, string> = {
+  raw: 'Raw events exactly as delivered, one table per contract and table version.',
+  staging: 'Cleaned, typed and deduplicated events.',
+  curated: 'Curated models for Looker and Vertex AI.',
+};
+
+/** A BigQuery dataset for one layer, with deletion protection per environment and dataset-scoped grants. */
+export class AnalyticsDataset extends Construct implements IAnalyticsDataset {
+  public readonly resource: BigqueryDataset;
+  public readonly datasetId: string;
+  public readonly project: string;
+  public readonly layer: DatasetLayer;
+  public readonly location: string;
+  public readonly datasetIdRef: string;
+  public readonly grantResourceType = 'google_bigquery_dataset';
+  public readonly grantResourceLabel: string;
+
+  constructor(scope: Construct, id: string, props: AnalyticsDatasetProps) {
+    super(scope, id);
+    const project = projectOf(this, props.project);
+    const checks = constructChecks(this);
+    checks.rule('datasetId', props.datasetId, 'must be 1-1024 letters, digits and underscores', (d) =>
+      /^[A-Za-z0-9_]{1,1024}$/.test(d),
+    );
+    checks.rule('layer', props.layer, 'must be raw, staging or curated', (l) =>
+      ['raw', 'staging', 'curated'].includes(l),
+    );
+    checks.require('location', props.location);
+    checks.require(
+      'project',
+      project,
+      'is required: pass props.project or configure a default google provider',
+    );
+    checks.rule(
+      'maxTimeTravelHours',
+      props.maxTimeTravelHours,
+      'must be a whole number of hours from 48 to 168',
+      (h) => Number.isInteger(h) && h >= 48 && h <= 168,
+    );
+    checks.rule('encryptionKey', props.encryptionKey, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
+    if (props.encryptionKey && KMS_KEY_NAME.test(props.encryptionKey) && props.location) {
+      const allowed = kmsLocationsFor(props.location);
+      checks.rule(
+        'encryptionKey',
+        props.encryptionKey,
+        `key location must be ${allowed.join(' or ')} to protect data in ${props.location}`,
+        (k) => allowed.includes(kmsKeyLocation(k) ?? ''),
+      );
+    }
+    for (const p of labelProblems(props.labels ?? {}))
+      checks.fail(`labels.${p.key}`, props.labels?.[p.key], p.rule);
+    checks.throwIfAny();
+
+    const keyGrant = props.encryptionKey
+      ? CryptoKey.fromKeyName(this, props.encryptionKey).grantEncryptDecrypt(
+          ServiceAgent.of(this, 'bigquery', { project, projectNumber: props.projectNumber }),
+        )
+      : undefined;
+    this.resource = new BigqueryDataset(this, 'Resource', {
+      datasetId: props.datasetId,
+      project,
+      location: props.location,
+      description: props.description ?? DESCRIPTIONS[props.layer],
+      labels: { ...props.labels, layer: props.layer },
+      deleteContentsOnDestroy: false,
+      maxTimeTravelHours: String(props.maxTimeTravelHours ?? 168),
+      defaultEncryptionConfiguration: props.encryptionKey ? { kmsKeyName: props.encryptionKey } : undefined,
+      dependsOn: keyGrant ? [keyGrant.member] : undefined,
+      lifecycle: props.deletionProtection ? { preventDestroy: true } : undefined,
+    });
+    this.datasetId = props.datasetId;
+    this.project = project as string;
+    this.layer = props.layer;
+    this.location = props.location;
+    this.datasetIdRef = this.resource.datasetId;
+    this.grantResourceLabel = `${this.project}.${props.datasetId}`;
+  }
+
+  /** Read and write table data, create tables (`roles/bigquery.dataEditor` on this dataset only). */
+  public grantDataEditor(principal: IPrincipal): Grant {
+    return this.grant(principal, 'roles/bigquery.dataEditor');
+  }
+
+  /** Read table data and metadata (`roles/bigquery.dataViewer` on this dataset only). */
+  public grantDataViewer(principal: IPrincipal): Grant {
+    return this.grant(principal, 'roles/bigquery.dataViewer');
+  }
+
+  public grant(principal: IPrincipal, role: string): Grant {
+    return grantOn(
+      this,
+      principal,
+      role,
+      (id, member) =>
+        new BigqueryDatasetIamMember(this, id, {
+          project: this.project,
+          datasetId: this.resource.datasetId,
+          role,
+          member,
+        }),
+    );
+  }
+}
