@@ -87,6 +87,72 @@ describe('the app', () => {
     },
   );
 
+  test.each(ENVIRONMENTS.map((e) => [e.name, e]))('%s has 4 streams, each complete', (name, env) => {
+    const json = tf(name);
+    const topics = resources(json, 'google_pubsub_topic');
+    const subs = resources(json, 'google_pubsub_subscription');
+    for (const stream of ['order', 'inventory-change', 'user-activity', 'app-event']) {
+      const base = `${env.namePrefix}-${stream}`;
+      const topic = topics.find((t) => t.name === base);
+      expect(topic?.schema_settings).toMatchObject({
+        encoding: 'JSON',
+        schema: expect.stringContaining('google_pubsub_schema'),
+      });
+      expect(topics.find((t) => t.name === `${base}-dlq`)).toBeDefined();
+      expect(subs.find((s) => s.name === `${base}-dlq-sub`)).toBeDefined();
+      const delivery = env.streams.delivery === 'dataflow' ? `${base}-dataflow` : `${base}-bq`;
+      expect(subs.find((s) => s.name === delivery)?.dead_letter_policy).toBeDefined();
+      expect(subs.find((s) => s.name === `${base}-archive`)?.cloud_storage_config).toMatchObject({
+        filename_prefix: `${stream.replace(/-/g, '_')}/`,
+      });
+    }
+    expect(resources(json, 'google_pubsub_schema')).toHaveLength(4);
+    const tables = resources(json, 'google_bigquery_table');
+    expect(tables.map((t) => t.table_id).sort()).toEqual([
+      'app_event_v1',
+      'inventory_change_v1',
+      'order_v1',
+      'user_activity_v1',
+    ]);
+    for (const t of tables) {
+      expect(t.time_partitioning).toBeDefined();
+      expect(t.clustering).toBeDefined();
+      expect(t.deletion_protection).toBe(env.deletionProtection);
+    }
+    expect(
+      resources(json, 'google_bigquery_dataset')
+        .map((d) => d.dataset_id)
+        .sort(),
+    ).toEqual(['curated', 'raw', 'staging'].map((l) => `${env.namePrefix.replace(/-/g, '_')}_${l}`));
+    const bqDelivery = subs.filter((s) => s.bigquery_config !== undefined);
+    expect(bqDelivery).toHaveLength(env.streams.delivery === 'dataflow' ? 0 : 4);
+  });
+
+  test.each(ENVIRONMENTS.map((e) => [e.name]))(
+    '%s IAM matrix and policy report cover the streams',
+    (name) => {
+      const matrix = JSON.parse(read(name, 'iam-matrix.json')) as GrantRecord[];
+      const agent = matrix.filter((r) => r.principalKind === 'serviceAgent');
+      expect(
+        agent.filter((r) => r.role === 'roles/pubsub.publisher' && r.resource.endsWith('-dlq')),
+      ).toHaveLength(4);
+      expect(
+        agent.filter(
+          (r) => r.role === 'roles/pubsub.subscriber' && r.resourceType === 'google_pubsub_subscription',
+        ),
+      ).toHaveLength(8);
+      expect(
+        matrix.filter((r) => r.role === 'roles/pubsub.publisher' && r.principal.includes('-ingest@')),
+      ).toHaveLength(4);
+      expect(matrix.some((r) => r.scope === 'project' && r.role === 'roles/bigquery.dataEditor')).toBe(false);
+      const report = JSON.parse(read(name, 'policy-report.json')) as PolicyReport;
+      expect(report.rules.map((r) => r.id)).toEqual(
+        expect.arrayContaining(['TRB-PS-1', 'TRB-PS-2', 'TRB-BQ-1', 'TRB-BQ-2', 'TRB-BQ-3']),
+      );
+      expect(report.resourcesChecked).toBeGreaterThan(70);
+    },
+  );
+
   test('the bootstrap stack keeps local state outside cdktf.out', () => {
     expect(tf('bootstrap').terraform?.backend).toEqual({
       local: { path: '../../../terraform.bootstrap.tfstate' },
