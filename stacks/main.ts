@@ -1,6 +1,7 @@
 import { App } from 'cdktf';
+import { setTokenTraces } from '../constructs/core/token-traces';
 import { BootstrapStack } from './bootstrap-stack';
-import { EnvironmentStack } from './environment-stack';
+import { defaultStreams, EnvironmentStack, type StreamSources } from './environment-stack';
 import { bootstrap } from './environments/bootstrap';
 import { ENVIRONMENTS } from './environments/index';
 import { summarize } from './summary';
@@ -8,13 +9,17 @@ import { summarize } from './summary';
 export interface BuildOptions {
   /** @default - $CDKTF_OUTDIR (set by the cdktf CLI), else `cdktf.out` */
   readonly outdir?: string;
+  /** @default - the example contracts in stacks/contracts and the committed lock */
+  readonly streams?: StreamSources;
 }
 
 /** The Tributary app: the bootstrap stack plus one stack per environment. */
 export function buildApp(options: BuildOptions = {}): App {
+  setTokenTraces(process.env.TRIBUTARY_TOKEN_TRACES === '1');
   const app = new App({ outdir: options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out' });
   new BootstrapStack(app, 'bootstrap', bootstrap);
-  for (const env of ENVIRONMENTS) new EnvironmentStack(app, env);
+  const streams = options.streams ?? defaultStreams();
+  for (const env of ENVIRONMENTS) new EnvironmentStack(app, env, streams);
   return app;
 }
 

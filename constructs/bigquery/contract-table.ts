@@ -44,7 +44,9 @@ export class ContractTable extends Construct implements IGrantTarget {
    * `<project>.<dataset>.<table>`, the form BigQuery subscriptions and Dataflow templates take; built from the
    * table's own attributes so whatever uses it is created after the table.
    */
-  public readonly tableReference: string;
+  public get tableReference(): string {
+    return `${this.resource.project}.${this.resource.datasetId}.${this.resource.tableId}`;
+  }
   public readonly grantResourceType = 'google_bigquery_table';
   public readonly grantResourceLabel: string;
 
@@ -88,7 +90,6 @@ export class ContractTable extends Construct implements IGrantTarget {
     });
     this.tableId = spec.tableId;
     this.dataset = props.dataset;
-    this.tableReference = `${this.resource.project}.${this.resource.datasetId}.${this.resource.tableId}`;
     this.grantResourceLabel = `${props.dataset.project}.${props.dataset.datasetId}.${spec.tableId}`;
   }
 

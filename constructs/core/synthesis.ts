@@ -8,16 +8,27 @@ import type { IConstruct } from 'constructs';
 
 export type StackFileWriter = (write: (fileName: string, content: string) => void) => void;
 
+// cdktf allows one hook per construct; every writer registered on a construct runs from that one hook, in order.
+const writers = new WeakMap<IConstruct, StackFileWriter[]>();
+
 /**
- * Registers `writer` to emit files next to the stack's `cdk.tf.json` whenever the stack is synthesized.
+ * Registers `writer` to run whenever the stack is synthesized; it may emit files next to the stack's
+ * `cdk.tf.json`.
  */
 export function onStackSynthesis(construct: IConstruct, writer: StackFileWriter): void {
+  const existing = writers.get(construct);
+  if (existing) {
+    existing.push(writer);
+    return;
+  }
+  const list = [writer];
+  writers.set(construct, list);
   const stack = TerraformStack.of(construct);
   addCustomSynthesis(construct, {
     onSynthesize(session) {
       const dir = path.join(session.outdir, session.manifest.forStack(stack).workingDirectory);
       fs.mkdirSync(dir, { recursive: true });
-      writer((fileName, content) => fs.writeFileSync(path.join(dir, fileName), content));
+      for (const run of list) run((fileName, content) => fs.writeFileSync(path.join(dir, fileName), content));
     },
   });
 }

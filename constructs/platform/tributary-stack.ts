@@ -1,7 +1,12 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { GoogleBetaProvider } from '@cdktf/provider-google-beta/lib/provider';
-import { TerraformStack } from 'cdktf';
-import type { Construct } from 'constructs';
+import { Annotations, TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
+// cdktf's own resolver and merge, so the document is built exactly as cdktf builds it (see toTerraform).
+import { resolve } from 'cdktf/lib/_tokens';
+import { deepMerge } from 'cdktf/lib/util';
+import type { Construct, IConstruct } from 'constructs';
+import { resolveSelectively } from '../core/selective-resolve';
+import { onStackSynthesis } from '../core/synthesis';
 import { GrantLedger } from '../iam/grants';
 import { PolicyPack } from '../policy/pack';
 import type { PolicyRule } from '../policy/types';
@@ -21,6 +26,14 @@ export interface TributaryStackProps {
   readonly requiredLabels: readonly string[];
   /** @default DEFAULT_RULES */
   readonly rules?: readonly PolicyRule[];
+  /**
+   * Lets this stack reference resources of other stacks (cdktf wires them through outputs and remote state).
+   * Tributary's stacks are deployed independently, so this is off: synth then skips cdktf's cross-stack
+   * preparation pass (a full token resolution of the stack) and instead fails if any reference in the output
+   * points outside the stack.
+   * @default false
+   */
+  readonly crossStackReferences?: boolean;
 }
 
 /**
@@ -33,9 +46,11 @@ export class TributaryStack extends TerraformStack {
   public readonly grants: GrantLedger;
   public readonly google: GoogleProvider;
   public readonly googleBeta: GoogleBetaProvider;
+  private readonly crossStackReferences: boolean;
 
   constructor(scope: Construct, id: string, props: TributaryStackProps) {
     super(scope, id);
+    this.crossStackReferences = props.crossStackReferences ?? false;
     const providerConfig = { project: props.project, region: props.region };
     this.google = new GoogleProvider(this, 'google', providerConfig);
     this.googleBeta = new GoogleBetaProvider(this, 'google-beta', providerConfig);
@@ -53,5 +68,97 @@ export class TributaryStack extends TerraformStack {
         requiredLabels: props.requiredLabels,
       },
     });
+    if (!this.crossStackReferences) {
+      onStackSynthesis(this, () => {
+        const dangling = danglingReferences(this.toTerraform() as SynthesizedJson);
+        if (dangling.length === 0) return;
+        Annotations.of(this).addError(
+          `references to elements outside stack ${id}: ${dangling.slice(0, 5).join(', ')}${dangling.length > 5 ? ` and ${dangling.length - 5} more` : ''}. ` +
+            'Tributary stacks are deployed independently; pass crossStackReferences: true to let cdktf wire them through remote state.',
+        );
+      });
+    }
   }
+
+  /** cdktf's preparation resolves every token once more only to find cross-stack references; see crossStackReferences. */
+  public override prepareStack(): void {
+    if (this.crossStackReferences) super.prepareStack();
+    else this.ensureBackendExists();
+  }
+
+  /**
+   * The same document as TerraformStack.toTerraform (a test compares them for every stack), built with less
+   * work: element fragments go through resolveSelectively, and cdktf's final pass over the whole merged
+   * document is skipped, since the fragments are already resolved and only stack-level overrides still need it.
+   */
+  public override toTerraform(): Record<string, unknown> {
+    if (this.crossStackReferences) return super.toTerraform();
+    const self = this as unknown as { cdktfVersion: string; rawOverrides: Record<string, unknown> };
+    const elements = terraformElements(this);
+    const metadata: Record<string, unknown> = {
+      version: self.cdktfVersion,
+      stackName: this.node.id,
+      backend: 'local',
+      cloud: undefined,
+      ...(Object.keys(self.rawOverrides).length > 0
+        ? { overrides: { stack: Object.keys(self.rawOverrides) } }
+        : {}),
+    };
+    for (const e of elements) {
+      const meta = e.toMetadata() as Record<string, unknown>;
+      // Almost always empty; resolving an empty object per element costs more than the check.
+      if (Object.keys(meta).length > 0) deepMerge(metadata, resolve(this, meta));
+    }
+    const outputs: Record<string, unknown> = {};
+    for (const e of elements) {
+      if (!TerraformOutput.isTerraformOutput(e)) continue;
+      deepMerge(
+        outputs,
+        e.node.path
+          .split('/')
+          .reduceRight<Record<string, unknown>>(
+            (inner, part) =>
+              Object.keys(inner).length === 0 ? { [part]: e.friendlyUniqueId } : { [part]: inner },
+            {},
+          ),
+      );
+    }
+    const tf: Record<string, unknown> = { '//': { metadata, outputs } };
+    for (const e of elements) deepMerge(tf, resolveSelectively(this, e.toTerraform()));
+    deepMerge(tf, resolve(this, self.rawOverrides));
+    return tf;
+  }
+}
+
+/** The stack's elements in construct order, not descending into nested stacks (as cdktf collects them). */
+function terraformElements(node: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
+  if (TerraformElement.isTerraformElement(node)) into.push(node);
+  for (const child of node.node.children) if (!TerraformStack.isStack(child)) terraformElements(child, into);
+  return into;
+}
+
+interface SynthesizedJson {
+  readonly resource?: Record<string, Record<string, unknown>>;
+  readonly data?: Record<string, Record<string, unknown>>;
+}
+
+/** Interpolated `type.name` / `data.type.name` references whose target is not in this stack's output. */
+export function danglingReferences(json: SynthesizedJson): string[] {
+  const found = new Set<string>();
+  const reference = /(?<![\w.])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/g;
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      for (const expr of value.match(/\$\{[^}]*\}/g) ?? []) {
+        for (const m of expr.matchAll(reference)) {
+          const [, data, type, name] = m as unknown as [string, string | undefined, string, string];
+          const block = data ? json.data : json.resource;
+          if (!block?.[type]?.[name]) found.add(`${data ?? ''}${type}.${name}`);
+        }
+      }
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(json.resource);
+  visit(json.data);
+  return [...found].sort();
 }

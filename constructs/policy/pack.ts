@@ -1,14 +1,10 @@
 import {
   Annotations,
   Aspects,
-  DefaultTokenResolver,
   type IAspect,
-  StringConcat,
   TerraformDataSource,
-  type TerraformElement,
   TerraformResource,
   type TerraformStack,
-  Tokenization,
 } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { onStackSynthesis } from '../core/synthesis';
@@ -55,10 +51,12 @@ export interface PolicyPackProps {
 }
 
 /**
- * Runs policy rules over every resource and data source of a stack, as a cdktf Aspect. Unsuppressed error
- * findings become error annotations, which fail synth; warnings become warning annotations. On synth the
- * stack gets `policy-report.json` and `policy-report.md` next to its `cdk.tf.json`, written before cdktf
- * fails on errors, so a failing synth still explains itself.
+ * Runs policy rules over every resource and data source of a stack, as a cdktf Aspect. The aspect registers
+ * each element as the tree is visited; the rules then run over the stack's synthesized Terraform, the same
+ * resolved JSON that is written to cdk.tf.json (resolved once and shared with cdktf, so policy adds no second
+ * token-resolution pass). Unsuppressed error findings become error annotations, which fail synth; warnings
+ * become warning annotations. On synth the stack gets `policy-report.json` and `policy-report.md` next to its
+ * `cdk.tf.json`, written before cdktf fails on errors, so a failing synth still explains itself.
  */
 export class PolicyPack implements IAspect {
   /** Attaches a pack to `stack` and registers its report. */
@@ -75,10 +73,13 @@ export class PolicyPack implements IAspect {
 
   public readonly rules: readonly PolicyRule[];
   private readonly baseContext: Omit<PolicyContext, 'defaultLabels'>;
-  private resolvedContext?: PolicyContext;
-  // Keyed by rule and path: aspects can run more than once (Testing.synth, then a full synth).
-  private readonly found = new Map<string, PolicyFinding>();
-  private readonly checked = new Set<string>();
+  /** Elements seen by the aspect in the current synthesis, by Terraform address. */
+  private readonly elements = new Map<string, IConstruct>();
+  /** Findings already annotated: aspects and evaluation can run more than once (Testing.synth, then fullSynth). */
+  private readonly annotated = new Set<string>();
+  private synthesized?: SynthesizedStack;
+  private evaluation?: Evaluation;
+  private visited = false;
 
   private constructor(
     private readonly stack: TerraformStack,
@@ -92,43 +93,34 @@ export class PolicyPack implements IAspect {
       throw new Error(
         `PolicyPack for ${stack.node.path}: rule id ${dup} appears twice; rule ids must be unique`,
       );
-  }
-
-  /** Read on first use: by then the stack's providers exist, and aspects run once the tree is complete. */
-  public get context(): PolicyContext {
-    this.resolvedContext ??= { ...this.baseContext, defaultLabels: synthesizedDefaultLabels(this.stack) };
-    return this.resolvedContext;
+    // One resolved copy per synthesis, shared by the policy and cdktf's own writer. Every cdktf synthesis path
+    // (App.synth, Testing.synth, Testing.fullSynth) runs the aspects first, and visiting the stack resets it.
+    const toTerraform = stack.toTerraform.bind(stack);
+    stack.toTerraform = () => {
+      this.synthesized ??= toTerraform() as SynthesizedStack;
+      return this.synthesized;
+    };
   }
 
   public visit(node: IConstruct): void {
-    const resource = toPolicyResource(node);
-    if (!resource) return;
-    this.checked.add(resource.path);
-    for (const rule of this.rules) {
-      const key = `${rule.id}\u0000${resource.path}`;
-      if (this.found.has(key)) continue;
-      const verdict = runRule(rule, resource, this.context);
-      if (verdict.status !== 'non-compliant') continue;
-      const suppressedBy = Suppressions.find(node, rule.id);
-      const finding: PolicyFinding = {
-        ruleId: rule.id,
-        level: rule.level,
-        title: rule.title,
-        address: resource.address,
-        path: resource.path,
-        detail: verdict.detail,
-        ...(suppressedBy ? { suppressedBy } : {}),
-      };
-      this.found.set(key, finding);
-      if (suppressedBy) continue;
-      const message = `[${rule.id}] ${rule.title}: ${verdict.detail}`;
-      if (rule.level === 'error') Annotations.of(node).addError(message);
-      else Annotations.of(node).addWarning(message);
+    if (node === this.stack) {
+      this.elements.clear();
+      this.synthesized = undefined;
+      this.evaluation = undefined;
+      this.visited = true;
+      return;
     }
+    const address = addressOf(node);
+    if (address) this.elements.set(address, node);
+  }
+
+  /** Stack facts the rules see, with default labels read from the synthesized providers. */
+  public get context(): PolicyContext {
+    return this.evaluate().context;
   }
 
   public get findings(): readonly PolicyFinding[] {
-    return [...this.found.values()].sort((a, b) => compare(`${a.ruleId} ${a.path}`, `${b.ruleId} ${b.path}`));
+    return this.evaluate().findings;
   }
 
   /** Unsuppressed error findings: synth fails when there are any. */
@@ -137,7 +129,7 @@ export class PolicyPack implements IAspect {
   }
 
   public report(): PolicyReport {
-    const findings = this.findings;
+    const { findings, checked } = this.evaluate();
     const ruleIds = new Set(this.rules.map((r) => r.id));
     const suppressions = this.stack.node
       .findAll()
@@ -149,10 +141,10 @@ export class PolicyPack implements IAspect {
       }))
       .sort((a, b) => compare(`${a.path} ${a.id}`, `${b.path} ${b.id}`));
     return {
-      stack: this.context.stack,
-      environment: this.context.environment,
-      production: this.context.production,
-      resourcesChecked: this.checked.size,
+      stack: this.baseContext.stack,
+      environment: this.baseContext.environment,
+      production: this.baseContext.production,
+      resourcesChecked: checked,
       summary: {
         errors: findings.filter((f) => f.level === 'error' && !f.suppressedBy).length,
         warnings: findings.filter((f) => f.level === 'warning' && !f.suppressedBy).length,
@@ -163,6 +155,58 @@ export class PolicyPack implements IAspect {
       suppressions,
     };
   }
+
+  private evaluate(): Evaluation {
+    if (this.evaluation) return this.evaluation;
+    // Read before any synthesis (no aspect pass yet): register the tree the way the aspect would.
+    if (!this.visited) for (const node of this.stack.node.findAll()) this.visit(node);
+    const json = this.stack.toTerraform() as SynthesizedStack;
+    const context: PolicyContext = { ...this.baseContext, defaultLabels: defaultLabelsOf(json) };
+    const findings: PolicyFinding[] = [];
+    let checked = 0;
+    for (const resource of policyResources(json)) {
+      checked++;
+      const node = this.elements.get(resource.address);
+      for (const rule of this.rules) {
+        const verdict = runRule(rule, resource, context);
+        if (verdict.status !== 'non-compliant') continue;
+        const suppressedBy = node ? Suppressions.find(node, rule.id) : undefined;
+        findings.push({
+          ruleId: rule.id,
+          level: rule.level,
+          title: rule.title,
+          address: resource.address,
+          path: resource.path,
+          detail: verdict.detail,
+          ...(suppressedBy ? { suppressedBy } : {}),
+        });
+        const key = `${rule.id}\u0000${resource.path}`;
+        if (suppressedBy || this.annotated.has(key)) continue;
+        this.annotated.add(key);
+        const message = `[${rule.id}] ${rule.title}: ${verdict.detail}`;
+        const target = node ?? this.stack;
+        if (rule.level === 'error') Annotations.of(target).addError(message);
+        else Annotations.of(target).addWarning(message);
+      }
+    }
+    findings.sort((a, b) => compare(`${a.ruleId} ${a.path}`, `${b.ruleId} ${b.path}`));
+    this.evaluation = { findings, checked, context };
+    return this.evaluation;
+  }
+}
+
+interface Evaluation {
+  readonly findings: PolicyFinding[];
+  readonly checked: number;
+  readonly context: PolicyContext;
+}
+
+type Blocks = Record<string, Record<string, Record<string, unknown>>>;
+
+interface SynthesizedStack {
+  readonly resource?: Blocks;
+  readonly data?: Blocks;
+  readonly provider?: Record<string, { alias?: string; default_labels?: Record<string, string> }[]>;
 }
 
 /** A rule that throws is a violation: a broken rule must never pass a resource silently. */
@@ -177,51 +221,38 @@ function runRule(rule: PolicyRule, resource: PolicyResource, context: PolicyCont
   }
 }
 
-function resolve(element: TerraformElement): Record<string, unknown> {
-  return Tokenization.resolve(element.toTerraform(), {
-    scope: element,
-    resolver: new DefaultTokenResolver(new StringConcat()),
-  }) as Record<string, unknown>;
+function addressOf(node: IConstruct): string | undefined {
+  if (TerraformResource.isTerraformResource(node))
+    return `${node.terraformResourceType}.${node.friendlyUniqueId}`;
+  if (TerraformDataSource.isTerraformDataSource(node))
+    return `data.${node.terraformResourceType}.${node.friendlyUniqueId}`;
+  return undefined;
+}
+
+/** Every resource and data source of a synthesized stack, as the rules see them. */
+function policyResources(json: SynthesizedStack): PolicyResource[] {
+  const out: PolicyResource[] = [];
+  for (const mode of ['managed', 'data'] as const) {
+    for (const [type, byName] of Object.entries((mode === 'managed' ? json.resource : json.data) ?? {})) {
+      for (const [name, block] of Object.entries(byName)) {
+        const { '//': meta, ...config } = block;
+        const address = `${mode === 'data' ? 'data.' : ''}${type}.${name}`;
+        const path = (meta as { metadata?: { path?: string } } | undefined)?.metadata?.path ?? address;
+        out.push({ mode, type, address, path, config });
+      }
+    }
+  }
+  return out;
 }
 
 /** Labels every default (un-aliased) google/google-beta provider applies, exactly as synthesized. */
-function synthesizedDefaultLabels(stack: TerraformStack): Record<string, string> {
-  const sets = stack
-    .allProviders()
-    .filter((p) => ['google', 'google-beta'].includes(p.terraformResourceType) && p.alias === undefined)
-    .map((p) => {
-      const blocks = (resolve(p).provider as Record<string, { default_labels?: Record<string, string> }[]>)[
-        p.terraformResourceType
-      ];
-      return blocks?.[0]?.default_labels ?? {};
-    });
+function defaultLabelsOf(json: SynthesizedStack): Record<string, string> {
+  const sets = ['google', 'google-beta'].flatMap((type) =>
+    (json.provider?.[type] ?? []).filter((p) => p.alias === undefined).map((p) => p.default_labels ?? {}),
+  );
   if (sets.length === 0) return {};
   const [first, ...rest] = sets as [Record<string, string>, ...Record<string, string>[]];
   return Object.fromEntries(Object.entries(first).filter(([k, v]) => rest.every((other) => other[k] === v)));
-}
-
-function toPolicyResource(node: IConstruct): PolicyResource | undefined {
-  const mode = TerraformResource.isTerraformResource(node)
-    ? 'managed'
-    : TerraformDataSource.isTerraformDataSource(node)
-      ? 'data'
-      : undefined;
-  if (!mode) return undefined;
-  const element = node as TerraformResource | TerraformDataSource;
-  const resolved = resolve(element) as Record<
-    string,
-    Record<string, Record<string, Record<string, unknown>>>
-  >;
-  const block = resolved[mode === 'managed' ? 'resource' : 'data']?.[element.terraformResourceType] ?? {};
-  const [name, config] = Object.entries(block)[0] ?? [element.friendlyUniqueId, {}];
-  const { '//': _metadata, ...args } = config;
-  return {
-    mode,
-    type: element.terraformResourceType,
-    address: `${mode === 'data' ? 'data.' : ''}${element.terraformResourceType}.${name}`,
-    path: node.node.path,
-    config: args,
-  };
 }
 
 function compare(a: string, b: string): number {

@@ -62,12 +62,15 @@ export interface EventSubscriptionProps {
 export class EventSubscription extends Construct implements IGrantTarget {
   public readonly resource: PubsubSubscription;
   public readonly subscriptionName: string;
-  /** The subscription's full name, a reference to the resource. */
-  public readonly subscriptionRef: string;
+  /** The subscription's full name, a reference to the resource (created on first use; every token costs synth time). */
+  public get subscriptionRef(): string {
+    return this.resource.id;
+  }
   public readonly grantResourceType = 'google_pubsub_subscription';
   public readonly grantResourceLabel: string;
   /** Grants the delivery needs before the subscription can be created. */
   public readonly deliveryGrants: readonly Grant[];
+  private readonly project?: string;
 
   constructor(scope: Construct, id: string, props: EventSubscriptionProps) {
     super(scope, id);
@@ -128,7 +131,7 @@ export class EventSubscription extends Construct implements IGrantTarget {
       dependsOn: grants.length > 0 ? grants.map((g) => g.member) : undefined,
     });
     this.subscriptionName = props.subscriptionName;
-    this.subscriptionRef = this.resource.id;
+    this.project = props.project;
     this.grantResourceLabel = props.subscriptionName;
   }
 

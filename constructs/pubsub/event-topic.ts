@@ -53,8 +53,8 @@ export class EventTopic extends Construct implements IEventTopic {
   public readonly deadLetterTopic: PubsubTopic;
   public readonly deadLetterSubscription: EventSubscription;
   public readonly topicName: string;
-  public readonly topicRef: string;
   public readonly serviceAgent: IPrincipal;
+  public readonly project: string;
   public readonly grantResourceType = 'google_pubsub_topic';
   public readonly grantResourceLabel: string;
   private readonly maxDeliveryAttempts: number;
@@ -65,6 +65,7 @@ export class EventTopic extends Construct implements IEventTopic {
     const project = projectOf(this, props.project);
     validate(this, props, project);
     this.topicName = props.topicName;
+    this.project = project as string;
     this.grantResourceLabel = props.topicName;
     this.maxDeliveryAttempts = props.maxDeliveryAttempts ?? 5;
     this.serviceAgent = ServiceAgent.of(this, 'pubsub', { project, projectNumber: props.projectNumber });
@@ -96,7 +97,6 @@ export class EventTopic extends Construct implements IEventTopic {
       schemaSettings: { schema: this.schema.id, encoding: 'JSON' },
       labels: props.labels ? { ...props.labels } : undefined,
     });
-    this.topicRef = this.resource.id;
 
     const dlqName = `${props.topicName}-dlq`;
     this.deadLetterTopic = new PubsubTopic(this, 'DeadLetterTopic', {
@@ -106,7 +106,13 @@ export class EventTopic extends Construct implements IEventTopic {
       messageRetentionDuration: `${31 * 24 * 3600}s`,
       labels: { ...props.labels, [DEAD_LETTER_LABEL.key]: DEAD_LETTER_LABEL.value },
     });
-    this.deadLetterTarget = new TopicGrants(this, 'DeadLetterGrants', this.deadLetterTopic, dlqName);
+    this.deadLetterTarget = new TopicGrants(
+      this,
+      'DeadLetterGrants',
+      this.deadLetterTopic,
+      this.project,
+      dlqName,
+    );
     this.deadLetterTarget.grant(this.serviceAgent, 'roles/pubsub.publisher');
     this.deadLetterSubscription = new EventSubscription(this, 'DeadLetterSubscription', {
       subscriptionName: `${dlqName}-sub`,
@@ -132,7 +138,7 @@ export class EventTopic extends Construct implements IEventTopic {
     const subscription = new EventSubscription(this, id, {
       ...rest,
       topic: this.resource.id,
-      project: rest.project ?? this.resource.project,
+      project: rest.project ?? this.project,
       serviceAgent: this.serviceAgent,
       deadLetter: {
         topic: this.deadLetterTopic.id,
@@ -141,6 +147,11 @@ export class EventTopic extends Construct implements IEventTopic {
     });
     subscription.grantSubscribe(this.serviceAgent);
     return subscription;
+  }
+
+  /** The topic's full name, a reference to the resource (created on first use). */
+  public get topicRef(): string {
+    return this.resource.id;
   }
 
   /** Publish to this topic only (`roles/pubsub.publisher`). */
@@ -176,6 +187,7 @@ class TopicGrants extends Construct implements IGrantTarget {
     scope: Construct,
     id: string,
     private readonly topic: PubsubTopic,
+    private readonly project: string,
     public readonly grantResourceLabel: string,
   ) {
     super(scope, id);

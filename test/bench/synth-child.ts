@@ -1,13 +1,39 @@
 /**
- * Child process of the synth benchmark: synthesizes every stack into a temp dir and prints its own peak RSS.
+ * Child process of the synth benchmark: synthesizes every stack into a temp dir and prints its own figures.
+ * `--contracts N` replaces the example contracts with the 4 examples plus N - 4 synthetic ones per environment.
  * Run in a fresh process so module loading is part of the measurement, as it is for `npm run synth`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { defaultStreams } from '../../stacks/environment-stack';
 import { buildApp } from '../../stacks/main';
+import { syntheticContracts } from './synthetic-contracts';
 
+const start = performance.now();
+const flag = process.argv.indexOf('--contracts');
+const count = flag >= 0 ? Number(process.argv[flag + 1]) : 4;
+const defaults = defaultStreams();
+const streams =
+  count <= defaults.contracts.length
+    ? defaults
+    : {
+        ...defaults,
+        contracts: [...defaults.contracts, ...syntheticContracts(count - defaults.contracts.length)],
+      };
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-bench-'));
-buildApp({ outdir }).synth();
+buildApp({ outdir, streams }).synth();
+const resources = ['dev', 'staging', 'prod'].reduce((n, s) => {
+  const tf = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', s, 'cdk.tf.json'), 'utf8')) as {
+    resource: Record<string, object>;
+  };
+  return n + Object.values(tf.resource).reduce((m, r) => m + Object.keys(r).length, 0);
+}, 0);
 fs.rmSync(outdir, { recursive: true, force: true });
-process.stdout.write(JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }));
+process.stdout.write(
+  JSON.stringify({
+    maxRssKb: process.resourceUsage().maxRSS,
+    inProcessMs: performance.now() - start,
+    resources,
+  }),
+);

@@ -53,7 +53,14 @@ describe('GcpProject', () => {
       scope: 'project',
       justification: 'Deployer creates the platform buckets',
     });
+    synth(stack);
     expect(stack.policy.errors).toEqual([]);
+    expect(stack.policy.findings).toEqual([
+      expect.objectContaining({
+        ruleId: 'TRB-IAM-5',
+        suppressedBy: expect.objectContaining({ reason: 'Deployer creates the platform buckets' }),
+      }),
+    ]);
   });
 
   test.each([
