@@ -107,18 +107,3 @@ export const FORMATS: Readonly<Record<string, (text: string) => boolean>> = {
   ip: (s) => IPV4.test(s) || isIpv6(s),
   uri: (s) => URI.test(s),
 };
-
-/** The rule a format stands for, in the words an error message uses. */
-export const FORMAT_RULES: Readonly<Record<string, string>> = {
-  'date-time':
-    'must be an RFC 3339 timestamp with T, a time zone (Z or ±hh:mm) and at most 6 fraction digits, e.g. 2026-01-31T12:00:00Z',
-  date: 'must be a date written YYYY-MM-DD',
-  json: 'must be a string holding a JSON document',
-  byte: 'must be standard base64 with padding',
-  email: 'must be an email address',
-  uuid: 'must be a UUID',
-  ipv4: 'must be an IPv4 address',
-  ipv6: 'must be an IPv6 address',
-  ip: 'must be an IPv4 or IPv6 address',
-  uri: 'must be an absolute URI',
-};

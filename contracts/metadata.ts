@@ -46,6 +46,14 @@ export const METADATA_COLUMNS: readonly MetadataColumn[] = [
     type: 'STRING',
     description: 'Platform metadata: event id from the key fields, or assigned at ingest.',
   },
+  {
+    name: 'dropped_fields',
+    type: 'JSON',
+    description: 'Platform metadata: undeclared properties removed under the drop policy (paths).',
+  },
 ];
 
 export const METADATA_COLUMN_NAMES: readonly string[] = METADATA_COLUMNS.map((c) => c.name);
+
+/** Joins the key values of an event into its event id (ids are compared, never split back). */
+export const EVENT_ID_SEPARATOR = '|';

@@ -5,8 +5,24 @@
  */
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import { compareDecimal } from './decimal';
-import { FORMAT_RULES, FORMATS } from './formats';
+import { FORMATS } from './formats';
 import { jsonSchema } from './generators/json-schema';
+import {
+  boundRule,
+  decimalRangeRule,
+  enumRule,
+  FORMAT_RULES,
+  itemsRule,
+  jsonTypeOf,
+  lengthRule,
+  NULL_FIELD_NOTE,
+  NULL_ITEM_NOTE,
+  numericShapeRule,
+  patternRule,
+  REQUIRED_RULE,
+  typeRule,
+  unknownFieldRule,
+} from './messages';
 import type { Contract, FieldSpec, ItemSpec } from './model';
 
 /** Rule families: `type` and `unknown-field` are also caught by the topic schema, the others only here. */
@@ -55,7 +71,10 @@ function ajv(): Ajv2020 {
     keyword: 'x-decimal',
     type: 'string',
     schemaType: 'object',
-    error: { message: (ctx) => decimalRangeRule(ctx.schema as DecimalSchema) },
+    error: {
+      message: (ctx) =>
+        decimalRangeRule((ctx.schema as DecimalSchema).min, (ctx.schema as DecimalSchema).max),
+    },
     validate: (schema: DecimalSchema, data: string) =>
       !/^-?[0-9]+(\.[0-9]+)?$/.test(data) ||
       ((schema.min === undefined || compareDecimal(data, schema.min) >= 0) &&
@@ -70,11 +89,6 @@ interface DecimalSchema {
   readonly scale: number;
   readonly min?: string;
   readonly max?: string;
-}
-
-function decimalRangeRule(s: DecimalSchema): string {
-  if (s.min !== undefined && s.max !== undefined) return `must be between ${s.min} and ${s.max}`;
-  return s.min !== undefined ? `must be >= ${s.min}` : `must be <= ${s.max}`;
 }
 
 export function compileValidator(contract: Contract): EventValidator {
@@ -160,125 +174,75 @@ function fieldAt(contract: Contract, instancePath: string): { field?: FieldSpec;
   return { field: found, item };
 }
 
-const KIND_WORDS: Record<ItemSpec['kind'], string> = {
-  string: 'a string',
-  int64: 'an int64 (a JSON integer within ±(2^53 - 1))',
-  float64: 'a float64 (a finite JSON number)',
-  numeric: 'a numeric (a decimal string such as "42.50")',
-  bool: 'a bool (true or false)',
-  timestamp: 'a timestamp (an RFC 3339 string)',
-  date: 'a date (a YYYY-MM-DD string)',
-  json: 'a json field (a string holding a JSON document)',
-  bytes: 'bytes (a base64 string)',
-  enum: 'one of the enum values (a string)',
-  record: 'an object',
-};
-
-function jsonTypeOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number' && !Number.isInteger(value)) return 'a fractional number';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
 function describeErrors(contract: Contract, check: ValidateFunction): EventError[] {
-  const errors = (check.errors ?? []) as ErrorObject[];
   const out: EventError[] = [];
-  for (const e of errors) {
+  const push = (instancePath: string, rule: string, code: EventErrorCode, child?: string) =>
+    out.push({ field: pathOf(instancePath, child), rule, code });
+  for (const e of (check.errors ?? []) as ErrorObject[]) {
     const p = e.params as Record<string, unknown>;
     switch (e.keyword) {
       case 'required':
-        out.push({
-          field: pathOf(e.instancePath, String(p.missingProperty)),
-          rule: 'is required',
-          code: 'required',
-        });
+        push(e.instancePath, REQUIRED_RULE, 'required', String(p.missingProperty));
         break;
       case 'additionalProperties':
-        out.push({
-          field: pathOf(e.instancePath, String(p.additionalProperty)),
-          rule: `is not a field of ${contract.name} v${contract.version} (unknown fields are rejected)`,
-          code: 'unknown-field',
-        });
+        push(e.instancePath, unknownFieldRule(contract), 'unknown-field', String(p.additionalProperty));
         break;
       case 'type': {
         const { field, item } = fieldAt(contract, e.instancePath);
-        const kind = field
-          ? field.type.kind === 'repeated' && !item
+        const kind = !field
+          ? 'event'
+          : field.type.kind === 'repeated' && !item
             ? 'array'
-            : (field.type.kind === 'repeated' ? field.type.items : field.type).kind
-          : undefined;
-        const expected =
-          kind === 'array'
-            ? 'an array'
-            : kind
-              ? KIND_WORDS[kind as ItemSpec['kind']]
-              : `of type ${String(p.type)}`;
+            : itemOf(field).kind;
         const got = jsonTypeOf(e.data);
         // A null field value is a missing required field; a null array item is a type error.
         const missing = got === 'null' && !item && field !== undefined && !field.optional;
-        const note = missing
-          ? ' (required fields must not be null)'
-          : got === 'null' && item
-            ? ' (array items must not be null)'
-            : '';
-        out.push({
-          field: pathOf(e.instancePath),
-          rule: `must be ${expected}, got ${got}${note}`,
-          code: missing ? 'required' : 'type',
-        });
+        const note = missing ? NULL_FIELD_NOTE : got === 'null' && item ? NULL_ITEM_NOTE : '';
+        push(e.instancePath, `${typeRule(kind)}, got ${got}${note}`, missing ? 'required' : 'type');
         break;
       }
       case 'format':
-        out.push({
-          field: pathOf(e.instancePath),
-          rule: FORMAT_RULES[String(p.format)] ?? `must match format ${String(p.format)}`,
-          code: 'format',
-        });
+        push(
+          e.instancePath,
+          FORMAT_RULES[String(p.format)] ?? `must match format ${String(p.format)}`,
+          'format',
+        );
         break;
       case 'pattern': {
         const { field } = fieldAt(contract, e.instancePath);
-        const t = field && (field.type.kind === 'repeated' ? field.type.items : field.type);
-        const rule =
-          t?.kind === 'numeric'
-            ? `must be a decimal string with at most ${t.precision - t.scale} integer digits and ${t.scale} decimals (NUMERIC(${t.precision}, ${t.scale}))`
-            : `must match the pattern ${String(p.pattern)}`;
-        out.push({ field: pathOf(e.instancePath), rule, code: 'pattern' });
+        const t = field && itemOf(field);
+        push(
+          e.instancePath,
+          t?.kind === 'numeric' ? numericShapeRule(t.precision, t.scale) : patternRule(String(p.pattern)),
+          'pattern',
+        );
         break;
       }
       case 'enum':
-        out.push({
-          field: pathOf(e.instancePath),
-          rule: `must be one of ${(p.allowedValues as unknown[]).filter((v) => v !== null).join(', ')}`,
-          code: 'enum',
-        });
+        push(
+          e.instancePath,
+          enumRule((p.allowedValues as unknown[]).filter((v) => v !== null).map(String)),
+          'enum',
+        );
         break;
       case 'minimum':
       case 'maximum':
-        out.push({
-          field: pathOf(e.instancePath),
-          rule: `must be ${e.keyword === 'minimum' ? '>=' : '<='} ${String(p.limit)}`,
-          code: 'range',
-        });
+        push(e.instancePath, boundRule(e.keyword === 'minimum' ? 'min' : 'max', String(p.limit)), 'range');
         break;
       case 'minLength':
       case 'maxLength':
-        out.push({
-          field: pathOf(e.instancePath),
-          rule: `must be ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${String(p.limit)} characters long`,
-          code: 'length',
-        });
+        push(
+          e.instancePath,
+          lengthRule(e.keyword === 'minLength' ? 'min' : 'max', Number(p.limit)),
+          'length',
+        );
         break;
       case 'minItems':
       case 'maxItems':
-        out.push({
-          field: pathOf(e.instancePath),
-          rule: `must hold ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${String(p.limit)} items`,
-          code: 'items',
-        });
+        push(e.instancePath, itemsRule(e.keyword === 'minItems' ? 'min' : 'max', Number(p.limit)), 'items');
         break;
       case 'x-decimal':
-        out.push({ field: pathOf(e.instancePath), rule: e.message ?? 'is out of range', code: 'range' });
+        push(e.instancePath, e.message ?? 'is out of range', 'range');
         break;
       default:
         // Any other keyword is a bug in the generated schema, not a property of the event: fail loudly.
@@ -288,4 +252,8 @@ function describeErrors(contract: Contract, check: ValidateFunction): EventError
     }
   }
   return out;
+}
+
+function itemOf(field: FieldSpec): ItemSpec {
+  return field.type.kind === 'repeated' ? field.type.items : field.type;
 }
