@@ -13,6 +13,17 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-f
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
 
+/** The patterns themselves, shared with the ES5 UDF runtime (which receives their sources). */
+export const FORMAT_PATTERNS: Readonly<Record<string, RegExp>> = {
+  TIMESTAMP,
+  DATE,
+  BASE64,
+  EMAIL,
+  UUID,
+  IPV4,
+  URI,
+};
+
 // BigQuery TIMESTAMP covers 0001-01-01 00:00:00 to 9999-12-31 23:59:59.999999 UTC.
 const MIN_MS = new Date('0001-01-01T00:00:00Z').getTime();
 const MAX_MS = new Date('9999-12-31T23:59:59.999Z').getTime();

@@ -143,16 +143,18 @@ function dropUnknown(
   }
 }
 
-/** `/line_items/0/quantity` -> `line_items[0].quantity`. */
+/**
+ * `/line_items/0/quantity` -> `line_items[0].quantity`. Digits in the instance path are array indexes (field
+ * names are identifiers); `child` is a property name as sent, so `{"1": ...}` stays `1`, not `[1]`.
+ */
 function pathOf(instancePath: string, child?: string): string {
-  const parts = instancePath
+  const base = instancePath
     .split('/')
     .slice(1)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (child !== undefined) parts.push(child);
-  return (
-    parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || '(event)'
-  );
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+  if (child !== undefined) return base ? `${base}.${child}` : child;
+  return base || '(event)';
 }
 
 /** The contract field a path points at, to phrase type errors in contract terms. */
@@ -219,6 +221,8 @@ function describeErrors(contract: Contract, check: ValidateFunction): EventError
         break;
       }
       case 'enum':
+        // A non-string (null included) already failed its type check; an enum error would only repeat it.
+        if (typeof e.data !== 'string') break;
         push(
           e.instancePath,
           enumRule((p.allowedValues as unknown[]).filter((v) => v !== null).map(String)),

@@ -8,18 +8,12 @@
 export const UDF_RUNTIME = String.raw`var __tributary = (function () {
   'use strict';
   var hasOwn = Object.prototype.hasOwnProperty;
-  var TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
-  var DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-  var BASE64 = /^(?:[A-Za-z0-9+\/]{4})*(?:[A-Za-z0-9+\/]{2}==|[A-Za-z0-9+\/]{3}=)?$/;
-  var EMAIL = /^[A-Za-z0-9.!#$%&'*+\/=?^_\x60{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-  var UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$/;
-  var IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-  var URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
+  // Format patterns arrive with the contract spec (from contracts/formats.ts), so both sides share one source.
+  var TIMESTAMP, DATE, BASE64, EMAIL, UUID, IPV4, URI;
   var HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
   var DECIMAL = /^(-)?(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
   var MIN_MS = -62135596800000;
   var MAX_MS = 253402300799999;
-  var SAFE = 9007199254740991;
 
   function isArray(v) { return Object.prototype.toString.call(v) === '[object Array]'; }
   function isObject(v) { return v !== null && typeof v === 'object' && !isArray(v); }
@@ -149,11 +143,23 @@ export const UDF_RUNTIME = String.raw`var __tributary = (function () {
     return xf === yf ? 0 : sign * (xf < yf ? -1 : 1);
   }
 
-  function compile(spec) {
+  function compileField(spec) {
     if (spec.re !== undefined) spec.regex = new RegExp(spec.re);
-    if (spec.f) for (var i = 0; i < spec.f.length; i++) compile(spec.f[i]);
-    if (spec.it) compile(spec.it);
+    if (spec.f) for (var i = 0; i < spec.f.length; i++) compileField(spec.f[i]);
+    if (spec.it) compileField(spec.it);
     return spec;
+  }
+
+  function compile(contract) {
+    var p = contract.patterns;
+    TIMESTAMP = new RegExp(p.TIMESTAMP);
+    DATE = new RegExp(p.DATE);
+    BASE64 = new RegExp(p.BASE64);
+    EMAIL = new RegExp(p.EMAIL);
+    UUID = new RegExp(p.UUID);
+    IPV4 = new RegExp(p.IPV4);
+    URI = new RegExp(p.URI);
+    return compileField(contract);
   }
 
   function fail(ctx, path, rule) { ctx.errors.push(path + ': ' + rule); }
@@ -260,7 +266,7 @@ export const UDF_RUNTIME = String.raw`var __tributary = (function () {
     try {
       event = JSON.parse(inJson);
     } catch (e) {
-      throw new Error('(event): is not valid JSON (' + e.message + ')');
+      throw new Error('(event): is not valid JSON');
     }
     if (!isObject(event)) throw new Error('(event): ' + contract.eventMsg + ', got ' + jsonTypeOf(event));
     // Some engines give a JSON "__proto__" key no own property; refuse it outright rather than risk missing it.

@@ -10,6 +10,7 @@
  * template passes the UDF the payload only.
  */
 import { createHash } from 'node:crypto';
+import { FORMAT_PATTERNS } from '../formats';
 import {
   boundRule,
   decimalRangeRule,
@@ -123,6 +124,7 @@ export function udfSpec(contract: Contract): Spec {
     nullItem: NULL_ITEM_NOTE,
     unknownMsg: unknownFieldRule(contract),
     eventMsg: typeRule('event'),
+    patterns: Object.fromEntries(Object.entries(FORMAT_PATTERNS).map(([name, re]) => [name, re.source])),
     f: contract.fields.map(fieldSpec),
   };
 }

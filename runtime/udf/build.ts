@@ -10,9 +10,16 @@ import type { Contract } from '../../contracts/model';
 
 export const UDF_DIST = path.resolve(__dirname, '..', '..', 'dist', 'udf');
 
-/** Writes one script per contract and returns stream name -> file path. */
+/**
+ * Writes one script per contract and returns stream name -> file path. Scripts of streams that no longer
+ * exist are removed, so the directory holds exactly the current set.
+ */
 export function buildUdfs(contracts: readonly Contract[], outDir = UDF_DIST): Record<string, string> {
   fs.mkdirSync(outDir, { recursive: true });
+  const current = new Set(contracts.map((c) => `${c.name}.js`));
+  for (const stale of fs.readdirSync(outDir).filter((f) => f.endsWith('.js') && !current.has(f))) {
+    fs.rmSync(path.join(outDir, stale));
+  }
   const written: Record<string, string> = {};
   for (const contract of contracts) {
     const file = path.join(outDir, `${contract.name}.js`);

@@ -53,6 +53,26 @@ describe('compileValidator', () => {
     ]);
   });
 
+  test('names an undeclared property as sent, even when it looks like an array index', () => {
+    const result = validate({ ...sale, '1': 'x', items: [{ sku: 'a', qty: 1, '0': 'y' }] });
+    expect(result.ok ? [] : result.errors.map((e) => e.field)).toEqual(['1', 'items[0].0']);
+  });
+
+  test('reports one error for a wrongly typed or null enum, not a type and an enum error', () => {
+    const v = compileValidator(
+      baseContract((d) => ({ ...d, fields: [...d.fields, field('kind', 'Kind.', t.enum(['A', 'B']))] })),
+    ).validate;
+    expect(v({ ...sale, kind: 1 })).toMatchObject({
+      errors: [
+        { field: 'kind', rule: 'must be one of the enum values (a string), got a number', code: 'type' },
+      ],
+    });
+    expect(v({ ...sale, kind: null })).toMatchObject({ errors: [{ field: 'kind', code: 'required' }] });
+    expect(v({ ...sale, kind: 'C' })).toMatchObject({
+      errors: [{ field: 'kind', rule: 'must be one of A, B', code: 'enum' }],
+    });
+  });
+
   test('checks NUMERIC ranges exactly, without floating point', () => {
     const v = compileValidator(
       baseContract((d) => ({
