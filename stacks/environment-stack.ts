@@ -50,6 +50,15 @@ export class EnvironmentStack extends TributaryStack {
       delivery: config.streams.delivery,
       topicRetentionHours: config.streams.topicRetentionHours,
       maxDeliveryAttempts: config.streams.maxDeliveryAttempts,
+      dataflow: {
+        network: config.network.network,
+        subnetwork: config.network.subnetwork,
+        machineType: config.dataflow.machineType,
+        maxWorkers: config.dataflow.maxWorkers,
+        deadLetterExpirationDays: config.dataflow.deadLetterExpirationDays,
+        templateVersion: config.dataflow.templateVersion,
+        encryptionKey: config.dataflow.encryptionKey,
+      },
     });
   }
 }

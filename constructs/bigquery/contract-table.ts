@@ -1,13 +1,13 @@
 import { BigqueryTable } from '@cdktf/provider-google/lib/bigquery-table';
-import { BigqueryTableIamMember } from '@cdktf/provider-google/lib/bigquery-table-iam-member';
 import { Construct } from 'constructs';
 import { rawTableSpec } from '../../contracts/generators/bigquery';
 import type { Contract } from '../../contracts/model';
 import { KMS_KEY_NAME } from '../core/gcp-rules';
 import { constructChecks } from '../core/validation';
-import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
+import type { Grant } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
 import type { IAnalyticsDataset } from './analytics-dataset';
+import { grantOnTable, type ITableGrantTarget, type IWritableTable, tableSpecOf } from './table-grants';
 
 export interface ContractTableProps {
   readonly dataset: IAnalyticsDataset;
@@ -36,7 +36,7 @@ export function labelSafe(value: string): string {
  * The raw table of a contract: schema in the BigQuery API's own form plus the platform metadata columns,
  * partitioned on the event time, clustered, with a NOT ENFORCED primary key on the key fields.
  */
-export class ContractTable extends Construct implements IGrantTarget {
+export class ContractTable extends Construct implements ITableGrantTarget, IWritableTable {
   public readonly resource: BigqueryTable;
   public readonly tableId: string;
   public readonly dataset: IAnalyticsDataset;
@@ -93,20 +93,13 @@ export class ContractTable extends Construct implements IGrantTarget {
     this.grantResourceLabel = `${props.dataset.project}.${props.dataset.datasetId}.${spec.tableId}`;
   }
 
+  /** `<project>:<dataset>.<table>`, the table spec Dataflow templates take. */
+  public get tableSpec(): string {
+    return tableSpecOf(this);
+  }
+
   /** Write rows into this table only (`roles/bigquery.dataEditor` on the table). */
   public grantDataEditor(principal: IPrincipal): Grant {
-    return grantOn(
-      this,
-      principal,
-      'roles/bigquery.dataEditor',
-      (id, member) =>
-        new BigqueryTableIamMember(this, id, {
-          project: this.dataset.project,
-          datasetId: this.resource.datasetId,
-          tableId: this.resource.tableId,
-          role: 'roles/bigquery.dataEditor',
-          member,
-        }),
-    );
+    return grantOnTable(this, principal, 'roles/bigquery.dataEditor');
   }
 }

@@ -40,6 +40,26 @@ export const LABEL_VALUE: NamingRule = {
 
 export const MAX_LABELS = 64;
 
+export const DATAFLOW_JOB_NAME: NamingRule = {
+  text: 'must be 1-63 characters of lowercase letters, digits and hyphens, start with a letter and not end with a hyphen',
+  test: (v) => /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v),
+};
+
+export const MACHINE_TYPE: NamingRule = {
+  text: 'must be a Compute Engine machine type such as n2-standard-4 or e2-custom-4-16384',
+  test: (v) => /^[a-z][a-z0-9]*-[a-z0-9-]*[a-z0-9]$/.test(v),
+};
+
+/** `regions/<region>/subnetworks/<name>`, optionally as a full or project-relative URL. */
+export const SUBNETWORK: NamingRule = {
+  text: 'must be regions/<region>/subnetworks/<name> (or a URL ending in it)',
+  test: (v) => /(^|\/)regions\/[a-z0-9-]+\/subnetworks\/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v),
+};
+
+export function subnetworkRegion(subnetwork: string): string | undefined {
+  return /regions\/([a-z0-9-]+)\/subnetworks\//.exec(subnetwork)?.[1];
+}
+
 /** A Cloud KMS crypto key resource name. */
 export const KMS_KEY_NAME: NamingRule = {
   text: 'must be a Cloud KMS key name: projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>',

@@ -1,6 +1,7 @@
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { ProjectService } from '@cdktf/provider-google/lib/project-service';
-import { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
+import { Construct, type IConstruct } from 'constructs';
 import { PROJECT_ID } from '../core/gcp-rules';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
@@ -16,12 +17,24 @@ export interface GcpProjectProps {
 
 const MIN_JUSTIFICATION = 20;
 
+// The first GcpProject of each project id in a stack; `of` reuses it so all project grants share one target.
+const projectsByStack = new WeakMap<TerraformStack, Map<string, GcpProject>>();
+
 /**
  * A project as a grant target. Project-level grants are the exception: `grant` accepts only roles that exist
  * only at project level, and `grantProjectWide` (for deployers that must create resources) demands a
  * justification that is written into the IAM matrix and the policy report.
  */
 export class GcpProject extends Construct implements IGrantTarget {
+  /** The stack's GcpProject for `projectId`: the first one created, or a new one at the stack root. */
+  public static of(scope: IConstruct, projectId: string): GcpProject {
+    const stack = TerraformStack.of(scope);
+    return (
+      projectsByStack.get(stack)?.get(projectId) ??
+      new GcpProject(stack, `Project-${projectId}`, { projectId })
+    );
+  }
+
   public readonly projectId: string;
   public readonly grantResourceType = 'google_project';
   public readonly grantResourceLabel: string;
@@ -39,6 +52,10 @@ export class GcpProject extends Construct implements IGrantTarget {
     checks.throwIfAny();
     this.projectId = projectId as string;
     this.grantResourceLabel = this.projectId;
+    const stack = TerraformStack.of(this);
+    const known = projectsByStack.get(stack) ?? new Map<string, GcpProject>();
+    if (!known.has(this.projectId)) known.set(this.projectId, this);
+    projectsByStack.set(stack, known);
   }
 
   /** Grants a role that exists only at project level (for example `roles/dataflow.worker`). */

@@ -1,14 +1,34 @@
 import { Construct } from 'constructs';
 import { protoSchema } from '../../contracts/generators/proto';
+import { UDF_FUNCTION_NAME, udfScript } from '../../contracts/generators/udf';
 import type { Contract } from '../../contracts/model';
 import type { IAnalyticsDataset } from '../bigquery/analytics-dataset';
 import { ContractTable, labelSafe } from '../bigquery/contract-table';
+import { DeadLetterTable } from '../bigquery/dead-letter-table';
+import { PubSubToBigQueryJob } from '../dataflow/pubsub-to-bigquery-job';
 import type { IPrincipal } from '../iam/principal';
 import type { EventSubscription } from '../pubsub/event-subscription';
 import { EventTopic } from '../pubsub/event-topic';
 import type { IDataBucket } from '../storage/data-bucket';
 
 export type StreamDelivery = 'bigquery-subscription' | 'dataflow';
+
+/** What a stream's Dataflow job needs from the platform and the environment. */
+export interface StreamDataflowOptions {
+  readonly stagingBucket: IDataBucket;
+  /** Holds the stream's UDF file. */
+  readonly artifactsBucket: IDataBucket;
+  readonly network: string;
+  readonly subnetwork: string;
+  readonly machineType: string;
+  readonly maxWorkers: number;
+  /** Days dead-letter rows are kept. */
+  readonly deadLetterExpirationDays: number;
+  /** @default 'latest' */
+  readonly templateVersion?: string;
+  /** Regional key for job state. @default - Google-managed encryption */
+  readonly encryptionKey?: string;
+}
 
 export interface EventStreamProps {
   readonly contract: Contract;
@@ -37,6 +57,8 @@ export interface EventStreamProps {
   readonly encryptionKey?: string;
   /** Identities allowed to publish events. @default - none */
   readonly publishers?: readonly IPrincipal[];
+  /** Required with `dataflow` delivery. */
+  readonly dataflow?: StreamDataflowOptions;
 }
 
 /** One stream, all generated from its contract: topic + schema, DLQ, raw table, delivery, and archive. */
@@ -48,9 +70,15 @@ export class EventStream extends Construct {
   /** The BigQuery subscription, or the pull subscription Dataflow reads. */
   public readonly delivery: EventSubscription;
   public readonly archive: EventSubscription;
+  /** With `dataflow` delivery: the job that validates with the contract's UDF and writes the raw table. */
+  public readonly pipeline?: PubSubToBigQueryJob;
+  /** With `dataflow` delivery: where the job writes what it could not deliver, and why. */
+  public readonly deadLetterTable?: DeadLetterTable;
 
   constructor(scope: Construct, id: string, props: EventStreamProps) {
     super(scope, id);
+    if (props.delivery === 'dataflow' && !props.dataflow)
+      throw new Error(`${this.node.path}: props.dataflow is required with dataflow delivery`);
     const c = props.contract;
     const base = `${props.namePrefix}-${c.name.replace(/_/g, '-')}`;
     const labels = { stream: labelSafe(c.name) };
@@ -91,6 +119,37 @@ export class EventStream extends Construct {
             subscriptionName: `${base}-dataflow`,
             labels,
           });
+    if (props.delivery === 'dataflow' && props.dataflow) {
+      const df = props.dataflow;
+      this.deadLetterTable = new DeadLetterTable(this, 'DeadLetterTable', {
+        dataset: props.rawDataset,
+        tableId: `${this.table.tableId}_dead_letter`,
+        expirationDays: df.deadLetterExpirationDays,
+        deletionProtection: props.deletionProtection,
+        encryptionKey: props.encryptionKey,
+        labels,
+      });
+      this.pipeline = new PubSubToBigQueryJob(this, 'Pipeline', {
+        jobName: base,
+        subscription: this.delivery,
+        table: this.table,
+        deadLetterTable: this.deadLetterTable,
+        udf: { name: c.name, script: udfScript(c), functionName: UDF_FUNCTION_NAME },
+        artifactsBucket: df.artifactsBucket,
+        stagingBucket: df.stagingBucket,
+        region: props.region,
+        project: props.project,
+        projectNumber: props.projectNumber,
+        network: df.network,
+        subnetwork: df.subnetwork,
+        machineType: df.machineType,
+        maxWorkers: df.maxWorkers,
+        templateVersion: df.templateVersion,
+        workerIdentity: { prefix: props.namePrefix, name: `df-${c.name.replace(/_/g, '-')}` },
+        encryptionKey: df.encryptionKey,
+        labels,
+      });
+    }
     this.archive = this.topic.addSubscription('Archive', {
       subscriptionName: `${base}-archive`,
       delivery: { kind: 'cloud-storage', bucket: props.archiveBucket, filenamePrefix: `${c.name}/` },

@@ -9,7 +9,10 @@ import { GcpProject } from '../iam/project';
 import { ServiceIdentity } from '../iam/service-identity';
 import { type BucketLifecycleRule, DataBucket } from '../storage/data-bucket';
 import { planContracts } from './contract-guard';
-import { EventStream, type StreamDelivery } from './event-stream';
+import { EventStream, type StreamDataflowOptions, type StreamDelivery } from './event-stream';
+
+/** Environment settings of the per-stream Dataflow jobs. */
+export type PlatformDataflowSettings = Omit<StreamDataflowOptions, 'stagingBucket' | 'artifactsBucket'>;
 
 /** Age thresholds for moving archived events to colder storage classes. */
 export interface ArchiveTiering {
@@ -67,6 +70,8 @@ export interface StreamingPlatformProps {
   readonly topicRetentionHours?: number;
   /** Delivery attempts before a message is dead-lettered. @default 5 */
   readonly maxDeliveryAttempts?: number;
+  /** Network, sizing and dead-letter retention of the stream jobs. Required with `dataflow` delivery. */
+  readonly dataflow?: PlatformDataflowSettings;
 }
 
 export type PlatformDatasets = Readonly<Record<DatasetLayer, AnalyticsDataset>>;
@@ -92,6 +97,8 @@ export interface PlatformBuckets {
   readonly archive: DataBucket;
   /** Dataflow staging and temp files. */
   readonly dataflowStaging: DataBucket;
+  /** Dataflow UDFs and template specs: content-addressed, versioned, read-only for workers. */
+  readonly dataflowArtifacts: DataBucket;
 }
 
 /**
@@ -188,6 +195,13 @@ export class StreamingPlatform extends Construct {
         preventDestroy: false,
         lifecycleRules: [{ action: 'Delete', ageDays: props.stagingObjectTtlDays ?? 7 }],
       }),
+      // Apart from staging: its age-based delete would remove a UDF a running job still reloads, and
+      // workers that may overwrite temp files must not be able to rewrite the code they run.
+      dataflowArtifacts: bucket('DataflowArtifactsBucket', 'dataflow-artifacts', {
+        versioned: true,
+        preventDestroy: false,
+        lifecycleRules: [{ action: 'DeleteNoncurrent', noncurrentDays: 30, keepVersions: 3 }],
+      }),
     };
 
     const deletionProtection = props.deletionProtection ?? props.production;
@@ -210,6 +224,12 @@ export class StreamingPlatform extends Construct {
     });
     const streamScope = new Construct(this, 'Streams');
     const streams: Record<string, EventStream> = {};
+    const delivery = props.delivery ?? (props.production ? 'dataflow' : 'bigquery-subscription');
+    const dataflow: StreamDataflowOptions | undefined = props.dataflow && {
+      ...props.dataflow,
+      stagingBucket: this.buckets.dataflowStaging,
+      artifactsBucket: this.buckets.dataflowArtifacts,
+    };
     for (const plan of plans) {
       streams[plan.contract.name] = new EventStream(streamScope, plan.contract.name, {
         contract: plan.contract,
@@ -220,7 +240,8 @@ export class StreamingPlatform extends Construct {
         region: props.region,
         rawDataset: this.datasets.raw,
         archiveBucket: this.buckets.archive,
-        delivery: props.delivery ?? (props.production ? 'dataflow' : 'bigquery-subscription'),
+        delivery,
+        dataflow,
         deletionProtection,
         topicRetentionHours: props.topicRetentionHours,
         maxDeliveryAttempts: props.maxDeliveryAttempts,
@@ -255,6 +276,11 @@ export class StreamingPlatform extends Construct {
     for (const uploader of props.landingUploaders ?? []) this.buckets.landing.grantCreate(uploader);
     if (props.deployer) {
       for (const workload of Object.values(this.identities)) workload.grantActAs(props.deployer);
+      // Launching a job as its worker identity needs actAs on it; the job waits for that grant.
+      for (const stream of Object.values(streams)) {
+        const job = stream.pipeline?.job;
+        if (job) job.launchAfter(job.identity.grantActAs(props.deployer));
+      }
     }
   }
 }
@@ -273,6 +299,13 @@ function archiveRules(
 
 function validate(scope: Construct, props: StreamingPlatformProps): void {
   const checks = constructChecks(scope);
+  const delivery = props.delivery ?? (props.production ? 'dataflow' : 'bigquery-subscription');
+  if (delivery === 'dataflow' && (props.contracts ?? []).length > 0)
+    checks.require(
+      'dataflow',
+      props.dataflow,
+      'is required with dataflow delivery (network, sizing, dead-letter retention)',
+    );
   checks.rule(
     'namePrefix',
     props.namePrefix,

@@ -58,8 +58,17 @@ export interface EventSubscriptionProps {
   readonly serviceAgent: IPrincipal;
 }
 
+/** A subscription as its consumers use it. */
+export interface IEventSubscription extends IGrantTarget {
+  readonly subscriptionName: string;
+  /** `projects/<project>/subscriptions/<name>`, the form Dataflow templates take. */
+  readonly subscriptionPath: string;
+  grantSubscribe(principal: IPrincipal): Grant;
+  grantViewer(principal: IPrincipal): Grant;
+}
+
 /** A subscription that never expires, retries with backoff and parks poison messages. */
-export class EventSubscription extends Construct implements IGrantTarget {
+export class EventSubscription extends Construct implements IEventSubscription {
   public readonly resource: PubsubSubscription;
   public readonly subscriptionName: string;
   /** The subscription's full name, a reference to the resource (created on first use; every token costs synth time). */
@@ -135,9 +144,21 @@ export class EventSubscription extends Construct implements IGrantTarget {
     this.grantResourceLabel = props.subscriptionName;
   }
 
+  /** `projects/<project>/subscriptions/<name>`: literal when the project is known, so plans show it. */
+  public get subscriptionPath(): string {
+    return this.project
+      ? `projects/${this.project}/subscriptions/${this.subscriptionName}`
+      : this.resource.id;
+  }
+
   /** Pull and acknowledge messages from this subscription only (`roles/pubsub.subscriber`). */
   public grantSubscribe(principal: IPrincipal): Grant {
     return this.grant(principal, 'roles/pubsub.subscriber');
+  }
+
+  /** Read the subscription's configuration (`roles/pubsub.viewer` on it); Dataflow checks it at launch. */
+  public grantViewer(principal: IPrincipal): Grant {
+    return this.grant(principal, 'roles/pubsub.viewer');
   }
 
   public grant(principal: IPrincipal, role: string): Grant {

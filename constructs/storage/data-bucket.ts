@@ -36,6 +36,8 @@ export interface BucketRetention {
 /** A bucket as other constructs use it. */
 export interface IDataBucket extends IGrantTarget {
   readonly bucketName: string;
+  /** The bucket name as a reference to the resource: use it in objects so they are created after the bucket. */
+  readonly bucketRef: string;
   /** `gs://<name>` */
   readonly url: string;
   grantRead(principal: IPrincipal): Grant;
@@ -98,6 +100,9 @@ export class DataBucket extends Construct implements IDataBucket {
   public readonly resource: StorageBucket;
   public readonly bucketName: string;
   public readonly url: string;
+  public get bucketRef(): string {
+    return this.resource.name;
+  }
   public readonly grantResourceType = 'google_storage_bucket';
   public readonly grantResourceLabel: string;
 

@@ -51,11 +51,18 @@ export interface EnvironmentConfig {
     /** Delivery attempts before a message goes to the dead-letter topic (Pub/Sub allows 5-100). */
     readonly maxDeliveryAttempts: number;
   };
+  /** Dataflow delivery (streams.delivery = dataflow): one Pub/Sub-to-BigQuery job per stream. */
   readonly dataflow: {
+    /** Worker machine type. Changing it updates running jobs in place. */
     readonly machineType: string;
+    /** Autoscaling ceiling per job. Changing it replaces (drains and relaunches) every job. */
     readonly maxWorkers: number;
     /** Days rows stay in dead-letter tables. */
     readonly deadLetterExpirationDays: number;
+    /** Release folder of Google's templates, for example `2025-01-14-00_RC00`. @default 'latest' */
+    readonly templateVersion?: string;
+    /** Regional Cloud KMS key (in `region`) for job state. @default - Google-managed encryption */
+    readonly encryptionKey?: string;
   };
   readonly ingest: {
     readonly minInstances: number;

@@ -6,6 +6,7 @@ import {
   kmsKeyLocation,
   kmsLocationsFor,
   labelProblems,
+  MACHINE_TYPE,
   PROJECT_ID,
   PROJECT_NUMBER,
 } from '../../constructs/core/gcp-rules';
@@ -165,12 +166,7 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     int(5, 100),
   );
 
-  c.rule(
-    'dataflow.machineType',
-    config.dataflow.machineType,
-    'must be a machine type such as n2-standard-2',
-    (m) => /^[a-z][a-z0-9]*-[a-z0-9-]+$/.test(m),
-  );
+  c.rule('dataflow.machineType', config.dataflow.machineType, MACHINE_TYPE.text, MACHINE_TYPE.test);
   c.rule(
     'dataflow.maxWorkers',
     config.dataflow.maxWorkers,
@@ -183,6 +179,22 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     'must be a whole number of days from 1 to 3650',
     int(1, 3650),
   );
+
+  c.rule(
+    'dataflow.templateVersion',
+    config.dataflow.templateVersion,
+    'must be "latest" or a release folder such as 2025-01-14-00_RC00',
+    (v) => v === 'latest' || /^\d{4}-\d{2}-\d{2}-\d{2}_RC\d{2}$/.test(v),
+  );
+  c.rule('dataflow.encryptionKey', config.dataflow.encryptionKey, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
+  if (config.dataflow.encryptionKey && KMS_KEY_NAME.test(config.dataflow.encryptionKey)) {
+    c.rule(
+      'dataflow.encryptionKey',
+      config.dataflow.encryptionKey,
+      `key location must be the region ${config.region}: Dataflow needs a regional key where its jobs run`,
+      (k) => kmsKeyLocation(k) === config.region,
+    );
+  }
 
   c.rule(
     'ingest.minInstances',

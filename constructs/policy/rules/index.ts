@@ -2,6 +2,10 @@ import type { PolicyRule } from '../types';
 import { bigqueryDeletionProtection } from './bigquery-deletion-protection';
 import { bigqueryNoProjectDataEditor } from './bigquery-no-project-data-editor';
 import { bigqueryRawPartitioned } from './bigquery-raw-partitioned';
+import { dataflowDeadLetter } from './dataflow-dead-letter';
+import { dataflowPrivateIps } from './dataflow-private-ips';
+import { dataflowServiceAccount } from './dataflow-service-account';
+import { dataflowUdfHashed } from './dataflow-udf-hashed';
 import { gcsNoForceDestroyInProd } from './gcs-no-force-destroy-in-prod';
 import { gcsPublicAccessPrevention } from './gcs-public-access-prevention';
 import { gcsUniformAccess } from './gcs-uniform-access';
@@ -18,6 +22,10 @@ export {
   bigqueryDeletionProtection,
   bigqueryNoProjectDataEditor,
   bigqueryRawPartitioned,
+  dataflowDeadLetter,
+  dataflowPrivateIps,
+  dataflowServiceAccount,
+  dataflowUdfHashed,
   gcsNoForceDestroyInProd,
   gcsPublicAccessPrevention,
   gcsUniformAccess,
@@ -47,4 +55,8 @@ export const DEFAULT_RULES: readonly PolicyRule[] = [
   bigqueryRawPartitioned,
   bigqueryDeletionProtection,
   bigqueryNoProjectDataEditor,
+  dataflowServiceAccount,
+  dataflowPrivateIps,
+  dataflowDeadLetter,
+  dataflowUdfHashed,
 ];

@@ -1,0 +1,213 @@
+import { GoogleDataflowFlexTemplateJob } from '@cdktf/provider-google-beta/lib/google-dataflow-flex-template-job';
+import type { GoogleBetaProvider } from '@cdktf/provider-google-beta/lib/provider';
+import { dependable, type ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { labelSafe } from '../bigquery/contract-table';
+import {
+  DATAFLOW_JOB_NAME,
+  isKnownRegion,
+  KMS_KEY_NAME,
+  kmsKeyLocation,
+  labelProblems,
+  MACHINE_TYPE,
+  SUBNETWORK,
+  subnetworkRegion,
+} from '../core/gcp-rules';
+import { projectOf } from '../core/project';
+import { googleBetaProviderOf } from '../core/providers';
+import { constructChecks, isUnresolved } from '../core/validation';
+import { CryptoKey } from '../iam/crypto-key';
+import type { Grant } from '../iam/grants';
+import { ServiceAgent } from '../iam/principal';
+import { GcpProject } from '../iam/project';
+import { ServiceIdentity } from '../iam/service-identity';
+import type { IDataBucket } from '../storage/data-bucket';
+import {
+  type FlexTemplateDefinition,
+  type ParameterValue,
+  type ParameterValues,
+  parameterMap,
+  type TemplateParameter,
+  templateParameterProblems,
+} from './template-parameters';
+
+/**
+ * Arguments of `google_dataflow_flex_template_job` that replace the job when they change (ForceNew in the
+ * google-beta provider's schema): the old job is drained (`on_delete`) and a new one launched. Every other
+ * argument, `parameters` included, updates a streaming job in place (a relaunch with `update: true`). Batch
+ * jobs are replaced on any change. The construct derives all of these from stable inputs: the name from the
+ * environment prefix and stream, region and project from the environment, max workers from the environment,
+ * streaming engine always on, num_workers never set.
+ */
+export const FLEX_JOB_REPLACING_ARGUMENTS = [
+  'name',
+  'region',
+  'project',
+  'num_workers',
+  'max_workers',
+  'enable_streaming_engine',
+] as const;
+
+export interface FlexTemplateJobProps<P extends readonly TemplateParameter[]> {
+  /** Job name; part of the job's identity, so changing it replaces the job. */
+  readonly jobName: string;
+  readonly template: FlexTemplateDefinition<P>;
+  /** `gs://` path of the template spec file (Google's, or a CustomFlexTemplate's). */
+  readonly containerSpecGcsPath: string;
+  /** The template's parameters, typed by its definition; checked at synth. */
+  readonly parameters: ParameterValues<P>;
+  readonly region: string;
+  /** @default - the project of the stack's default google provider */
+  readonly project?: string;
+  /** Needed for the CMEK grants to the Dataflow and Compute Engine service agents. @default - looked up */
+  readonly projectNumber?: string;
+  /** VPC network of the workers (name or URL). */
+  readonly network: string;
+  /** `regions/<region>/subnetworks/<name>` in the job's region; workers get private IPs only. */
+  readonly subnetwork: string;
+  readonly machineType: string;
+  /** 1-1000. Changing it replaces the job (see FLEX_JOB_REPLACING_ARGUMENTS). */
+  readonly maxWorkers: number;
+  /** Temp and staging files go to `<bucket>/temp/<job>` and `<bucket>/staging/<job>`. */
+  readonly stagingBucket: IDataBucket;
+  /** Buckets the workers read from (UDFs, template specs). @default - none */
+  readonly readBuckets?: readonly IDataBucket[];
+  /**
+   * The worker identity's logical name and prefix.
+   * @default - name `df-<jobName>`, no prefix (shortened deterministically to 30 characters)
+   */
+  readonly workerIdentity?: { readonly name: string; readonly prefix?: string };
+  /** @default - Google-managed encryption */
+  readonly encryptionKey?: string;
+  /** Labels in addition to the provider defaults and `dataflow-template`. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Machine type of the launcher VM. @default - Dataflow's default (n1-standard-1) */
+  readonly launcherMachineType?: string;
+  /** @default - the stack's google-beta provider */
+  readonly provider?: GoogleBetaProvider;
+}
+
+/**
+ * A Dataflow Flex Template job (google-beta) that runs as its own worker identity with the least it needs:
+ * `roles/dataflow.worker` (project-only), object admin on the staging bucket, read on `readBuckets`; callers
+ * add resource-scoped grants for inputs and outputs and pass them to `launchAfter`. Workers have private IPs
+ * only, on the environment's subnetwork; streaming jobs use Streaming Engine and drain on delete.
+ */
+export class FlexTemplateJob<P extends readonly TemplateParameter[]> extends Construct {
+  public readonly resource: GoogleDataflowFlexTemplateJob;
+  public readonly identity: ServiceIdentity;
+  public readonly jobName: string;
+  /** Grants the job's own setup made; the job launches after them. */
+  public readonly grants: readonly Grant[];
+
+  constructor(scope: Construct, id: string, props: FlexTemplateJobProps<P>) {
+    super(scope, id);
+    const project = projectOf(this, props.project);
+    const values = props.parameters as Readonly<Record<string, ParameterValue | undefined>>;
+    validate(this, props, project, values);
+
+    this.identity = new ServiceIdentity(this, 'WorkerIdentity', {
+      name: props.workerIdentity?.name ?? `df-${props.jobName}`,
+      prefix: props.workerIdentity?.prefix,
+      project,
+      description: `Dataflow workers of ${props.jobName} (${props.template.name})`,
+    });
+    const gcpProject = GcpProject.of(this, project as string);
+    const grants: Grant[] = [
+      gcpProject.grant(this.identity, 'roles/dataflow.worker'),
+      props.stagingBucket.grantObjectAdmin(this.identity),
+      ...(props.readBuckets ?? []).map((b) => b.grantRead(this.identity)),
+    ];
+    if (props.encryptionKey) {
+      const key = CryptoKey.fromKeyName(this, props.encryptionKey);
+      for (const agent of ['dataflow', 'compute'] as const)
+        grants.push(
+          key.grantEncryptDecrypt(
+            ServiceAgent.of(this, agent, { project, projectNumber: props.projectNumber }),
+          ),
+        );
+    }
+    this.grants = grants;
+
+    const streaming = props.template.streaming;
+    this.resource = new GoogleDataflowFlexTemplateJob(this, 'Resource', {
+      provider: googleBetaProviderOf(this, props.provider),
+      name: props.jobName,
+      containerSpecGcsPath: props.containerSpecGcsPath,
+      project,
+      region: props.region,
+      parameters: parameterMap(props.template, values),
+      serviceAccountEmail: this.identity.email,
+      network: props.network,
+      subnetwork: props.subnetwork,
+      ipConfiguration: 'WORKER_IP_PRIVATE',
+      enableStreamingEngine: streaming ? true : undefined,
+      machineType: props.machineType,
+      maxWorkers: props.maxWorkers,
+      launcherMachineType: props.launcherMachineType,
+      tempLocation: `${props.stagingBucket.url}/temp/${props.jobName}`,
+      stagingLocation: `${props.stagingBucket.url}/staging/${props.jobName}`,
+      kmsKeyName: props.encryptionKey,
+      labels: { ...props.labels, 'dataflow-template': labelSafe(props.template.name) },
+      onDelete: streaming ? 'drain' : 'cancel',
+      dependsOn: grants.map((g) => g.member),
+    });
+    this.jobName = props.jobName;
+  }
+
+  /**
+   * The job launches only after these exist (typically grants on its inputs and outputs): a launch whose
+   * workers cannot read or write fails, and a streaming job would keep retrying.
+   */
+  public launchAfter(...dependencies: (Grant | ITerraformDependable)[]): void {
+    const refs = dependencies.map((d) => dependable('member' in d ? d.member : d));
+    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), ...refs];
+  }
+}
+
+function validate<P extends readonly TemplateParameter[]>(
+  scope: Construct,
+  props: FlexTemplateJobProps<P>,
+  project: string | undefined,
+  values: Readonly<Record<string, ParameterValue | undefined>>,
+): void {
+  const c = constructChecks(scope);
+  c.rule('jobName', props.jobName, DATAFLOW_JOB_NAME.text, DATAFLOW_JOB_NAME.test);
+  c.require('project', project, 'is required: pass props.project or configure a default google provider');
+  c.rule('region', props.region, 'must be a known GCP region', isKnownRegion);
+  c.rule(
+    'containerSpecGcsPath',
+    props.containerSpecGcsPath,
+    'must be a gs:// URL of a template spec file',
+    (p) => /^gs:\/\/[a-z0-9][a-z0-9._-]+[a-z0-9]\/.+[^/]$/.test(p),
+  );
+  c.require('network', props.network);
+  c.rule('subnetwork', props.subnetwork, SUBNETWORK.text, SUBNETWORK.test);
+  if (SUBNETWORK.test(props.subnetwork) && isKnownRegion(props.region))
+    c.rule(
+      'subnetwork',
+      props.subnetwork,
+      `must be in the job's region ${props.region}`,
+      (s) => subnetworkRegion(s) === props.region,
+    );
+  c.rule('machineType', props.machineType, MACHINE_TYPE.text, MACHINE_TYPE.test);
+  c.rule('launcherMachineType', props.launcherMachineType, MACHINE_TYPE.text, MACHINE_TYPE.test);
+  c.rule(
+    'maxWorkers',
+    props.maxWorkers,
+    'must be a whole number from 1 to 1000',
+    (n) => Number.isInteger(n) && n >= 1 && n <= 1000,
+  );
+  c.rule('encryptionKey', props.encryptionKey, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
+  if (props.encryptionKey && KMS_KEY_NAME.test(props.encryptionKey))
+    c.rule(
+      'encryptionKey',
+      props.encryptionKey,
+      `key location must be the job's region ${props.region}`,
+      (k) => kmsKeyLocation(k) === props.region,
+    );
+  for (const p of labelProblems(props.labels ?? {})) c.fail(`labels.${p.key}`, props.labels?.[p.key], p.rule);
+  for (const p of templateParameterProblems(props.template, values, isUnresolved))
+    c.fail(p.field, p.value, p.rule);
+  c.throwIfAny();
+}

@@ -1,0 +1,122 @@
+import type { GoogleBetaProvider } from '@cdktf/provider-google-beta/lib/provider';
+import { Construct } from 'constructs';
+import type { IWritableTable } from '../bigquery/table-grants';
+import type { Grant } from '../iam/grants';
+import type { IEventSubscription } from '../pubsub/event-subscription';
+import type { IDataBucket } from '../storage/data-bucket';
+import { FlexTemplateJob } from './flex-template-job';
+import { googleTemplatePath, PUBSUB_TO_BIGQUERY } from './templates';
+import { DataflowUdf } from './udf';
+
+/** How the job writes with the Storage Write API. */
+export type StorageWriteMode =
+  /** Cheaper and lower latency; a retry can duplicate a row, which the staging layer deduplicates by event_id. */
+  | { readonly kind: 'at-least-once' }
+  | {
+      readonly kind: 'exactly-once';
+      readonly streams: number;
+      readonly triggeringFrequencySeconds: number;
+    };
+
+export interface PubSubToBigQueryJobProps {
+  readonly jobName: string;
+  readonly subscription: IEventSubscription;
+  /** The typed table rows land in. */
+  readonly table: IWritableTable;
+  /** Where messages go that the UDF throws on or BigQuery refuses. */
+  readonly deadLetterTable: IWritableTable;
+  /** The UDF run on every payload before the write. @default - no UDF: payloads must already be rows */
+  readonly udf?: { readonly name: string; readonly script: string; readonly functionName: string };
+  /** Holds the UDF file; the workers get read access. Required with `udf`. */
+  readonly artifactsBucket?: IDataBucket;
+  readonly stagingBucket: IDataBucket;
+  readonly region: string;
+  /** @default - the project of the stack's default google provider */
+  readonly project?: string;
+  /** @default - looked up where a service agent needs it */
+  readonly projectNumber?: string;
+  readonly network: string;
+  readonly subnetwork: string;
+  readonly machineType: string;
+  readonly maxWorkers: number;
+  /** @default { kind: 'at-least-once' } */
+  readonly storageWrite?: StorageWriteMode;
+  /** Google's template release folder, for example `2025-01-14-00_RC00`. @default 'latest' */
+  readonly templateVersion?: string;
+  /** @default - `df-<jobName>` */
+  readonly workerIdentity?: { readonly name: string; readonly prefix?: string };
+  /** @default - Google-managed encryption */
+  readonly encryptionKey?: string;
+  /** @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** @default - the stack's google-beta provider */
+  readonly provider?: GoogleBetaProvider;
+}
+
+/**
+ * Google's `PubSub_to_BigQuery_Flex` reading one subscription, running the stream's UDF and writing the typed
+ * table with the Storage Write API; failures land in the dead-letter table. The worker identity gets
+ * subscriber and viewer on that subscription only, and data editor on those two tables only.
+ */
+export class PubSubToBigQueryJob extends Construct {
+  public readonly job: FlexTemplateJob<typeof PUBSUB_TO_BIGQUERY.parameters>;
+  public readonly udf?: DataflowUdf;
+  /** Grants on the job's input and outputs. */
+  public readonly dataGrants: readonly Grant[];
+
+  constructor(scope: Construct, id: string, props: PubSubToBigQueryJobProps) {
+    super(scope, id);
+    if (props.udf && !props.artifactsBucket)
+      throw new Error(`${this.node.path}: artifactsBucket is required with udf (it holds the UDF file)`);
+    this.udf =
+      props.udf && props.artifactsBucket
+        ? new DataflowUdf(this, 'Udf', { bucket: props.artifactsBucket, ...props.udf })
+        : undefined;
+    const write = props.storageWrite ?? { kind: 'at-least-once' };
+    this.job = new FlexTemplateJob(this, 'Job', {
+      jobName: props.jobName,
+      template: PUBSUB_TO_BIGQUERY,
+      containerSpecGcsPath: googleTemplatePath(props.region, PUBSUB_TO_BIGQUERY.name, props.templateVersion),
+      parameters: {
+        inputSubscription: props.subscription.subscriptionPath,
+        outputTableSpec: props.table.tableSpec,
+        outputDeadletterTable: props.deadLetterTable.tableSpec,
+        useStorageWriteApi: true,
+        useStorageWriteApiAtLeastOnce: write.kind === 'at-least-once',
+        ...(write.kind === 'exactly-once'
+          ? {
+              numStorageWriteApiStreams: write.streams,
+              storageWriteApiTriggeringFrequencySec: write.triggeringFrequencySeconds,
+            }
+          : {}),
+        ...(this.udf
+          ? {
+              javascriptTextTransformGcsPath: this.udf.gcsPath,
+              javascriptTextTransformFunctionName: this.udf.functionName,
+            }
+          : {}),
+      },
+      region: props.region,
+      project: props.project,
+      projectNumber: props.projectNumber,
+      network: props.network,
+      subnetwork: props.subnetwork,
+      machineType: props.machineType,
+      maxWorkers: props.maxWorkers,
+      stagingBucket: props.stagingBucket,
+      readBuckets: this.udf && props.artifactsBucket ? [props.artifactsBucket] : [],
+      workerIdentity: props.workerIdentity,
+      encryptionKey: props.encryptionKey,
+      labels: props.labels,
+      provider: props.provider,
+    });
+    const worker = this.job.identity;
+    this.dataGrants = [
+      props.subscription.grantSubscribe(worker),
+      props.subscription.grantViewer(worker),
+      props.table.grantDataEditor(worker),
+      props.deadLetterTable.grantDataEditor(worker),
+    ];
+    this.job.launchAfter(...this.dataGrants, ...(this.udf ? [this.udf.object.resource] : []));
+  }
+}
