@@ -1,6 +1,7 @@
 import type { GoogleBetaProvider } from '@cdktf/provider-google-beta/lib/provider';
 import { Construct } from 'constructs';
 import type { IWritableTable } from '../bigquery/table-grants';
+import { constructChecks } from '../core/validation';
 import type { Grant } from '../iam/grants';
 import type { IEventSubscription } from '../pubsub/event-subscription';
 import type { IDataBucket } from '../storage/data-bucket';
@@ -66,8 +67,10 @@ export class PubSubToBigQueryJob extends Construct {
 
   constructor(scope: Construct, id: string, props: PubSubToBigQueryJobProps) {
     super(scope, id);
-    if (props.udf && !props.artifactsBucket)
-      throw new Error(`${this.node.path}: artifactsBucket is required with udf (it holds the UDF file)`);
+    if (props.udf)
+      constructChecks(this)
+        .require('artifactsBucket', props.artifactsBucket, 'is required with udf (it holds the UDF file)')
+        .throwIfAny();
     this.udf =
       props.udf && props.artifactsBucket
         ? new DataflowUdf(this, 'Udf', { bucket: props.artifactsBucket, ...props.udf })

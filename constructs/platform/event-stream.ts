@@ -5,6 +5,7 @@ import type { Contract } from '../../contracts/model';
 import type { IAnalyticsDataset } from '../bigquery/analytics-dataset';
 import { ContractTable, labelSafe } from '../bigquery/contract-table';
 import { DeadLetterTable } from '../bigquery/dead-letter-table';
+import { constructChecks } from '../core/validation';
 import { PubSubToBigQueryJob } from '../dataflow/pubsub-to-bigquery-job';
 import type { IPrincipal } from '../iam/principal';
 import type { EventSubscription } from '../pubsub/event-subscription';
@@ -77,8 +78,10 @@ export class EventStream extends Construct {
 
   constructor(scope: Construct, id: string, props: EventStreamProps) {
     super(scope, id);
-    if (props.delivery === 'dataflow' && !props.dataflow)
-      throw new Error(`${this.node.path}: props.dataflow is required with dataflow delivery`);
+    if (props.delivery === 'dataflow')
+      constructChecks(this)
+        .require('dataflow', props.dataflow, 'is required with dataflow delivery')
+        .throwIfAny();
     const c = props.contract;
     const base = `${props.namePrefix}-${c.name.replace(/_/g, '-')}`;
     const labels = { stream: labelSafe(c.name) };

@@ -94,6 +94,7 @@ describe('planContracts (synth guard)', () => {
       dataLocation: 'EU',
       namePrefix: 'trb-tst',
       production: true,
+      delivery: 'bigquery-subscription',
       contracts: [migrated],
       contractLock: lock,
     });

@@ -1,6 +1,7 @@
 import { GrantLedger } from '../../constructs/iam/grants';
 import { Principal } from '../../constructs/iam/principal';
 import { StreamingPlatform, type StreamingPlatformProps } from '../../constructs/platform/streaming-platform';
+import { baseContract } from '../contracts/fixtures';
 import { errorOf, resources, synth, testStack } from '../helpers';
 
 const base: StreamingPlatformProps = {
@@ -32,6 +33,7 @@ describe('StreamingPlatform', () => {
         .sort(),
     ).toEqual([
       ['trb-test-project-archive', 'EU'],
+      ['trb-test-project-dataflow-artifacts', 'EU'],
       ['trb-test-project-dataflow-staging', 'EU'],
       ['trb-test-project-landing', 'EU'],
     ]);
@@ -161,6 +163,62 @@ describe('StreamingPlatform', () => {
       'serviceAccount:bq-123456789012@bigquery-encryption.iam.gserviceaccount.com',
       'serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com',
     ]);
+  });
+
+  test('keeps Dataflow artifacts apart from temp files: versioned, no age-based delete', () => {
+    const { json } = platform();
+    expect(bucketNamed(json, 'trb-test-project-dataflow-artifacts')).toMatchObject({
+      versioning: { enabled: true },
+      lifecycle_rule: [
+        {
+          action: { type: 'Delete' },
+          condition: { days_since_noncurrent_time: 30, num_newer_versions: 3, with_state: 'ARCHIVED' },
+        },
+      ],
+    });
+  });
+
+  const dataflow = {
+    network: 'projects/trb-test-project/global/networks/tributary',
+    subnetwork: 'regions/europe-west1/subnetworks/dataflow',
+    machineType: 'n2-standard-2',
+    maxWorkers: 2,
+    deadLetterExpirationDays: 7,
+  };
+
+  test('with Dataflow delivery, each stream gets a job whose launch waits for the deployer to act as its worker', () => {
+    const deployer = Principal.serviceAccount('trb-tst-deployer@trb-test-project.iam.gserviceaccount.com');
+    const { json, platform: p } = platform({
+      delivery: 'dataflow',
+      dataflow,
+      deployer,
+      contracts: [baseContract()],
+    });
+    const job = p.streams.sale?.pipeline?.job;
+    if (!job) throw new Error('no Dataflow job for the sale stream');
+    const resource = resources(json, 'google_dataflow_flex_template_job')[0];
+    expect(resource).toMatchObject({ name: 'trb-tst-sale', max_workers: 2, machine_type: 'n2-standard-2' });
+    const actAs = resources(json, 'google_service_account_iam_member').filter((m) =>
+      String(m.service_account_id).includes(job.identity.resource.friendlyUniqueId),
+    );
+    expect(actAs).toEqual([
+      expect.objectContaining({ role: 'roles/iam.serviceAccountUser', member: deployer.iamMember }),
+    ]);
+    expect(resource?.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^google_service_account_iam_member\..*WorkerIdentity_Grant-iamserviceAccountUser/,
+        ),
+      ]),
+    );
+    expect(p.streams.sale?.deadLetterTable?.tableId).toBe('sale_v1_dead_letter');
+  });
+
+  test('fails Dataflow delivery without the Dataflow settings', () => {
+    const error = errorOf(() => platform({ delivery: 'dataflow', contracts: [baseContract()] }));
+    expect(error.message).toContain(
+      'dataflow = (not set): is required with dataflow delivery (network, sizing, dead-letter retention)',
+    );
   });
 
   test.each<[string, Partial<StreamingPlatformProps>, string]>([

@@ -1,8 +1,13 @@
+import { createHash } from 'node:crypto';
 import {
   bigqueryDeletionProtection,
   bigqueryNoProjectDataEditor,
   bigqueryRawPartitioned,
   DEFAULT_RULES,
+  dataflowDeadLetter,
+  dataflowPrivateIps,
+  dataflowServiceAccount,
+  dataflowUdfHashed,
   gcsNoForceDestroyInProd,
   gcsPublicAccessPrevention,
   gcsUniformAccess,
@@ -33,6 +38,22 @@ function fixture(
 ): PolicyResource {
   return { mode, type, address: `${type}.x`, path: 'dev/X/Resource', config };
 }
+
+const UDF = 'function transform(inJson) {\n  return inJson;\n}\n';
+const UDF_HASH = createHash('sha256').update(UDF).digest('hex').slice(0, 16);
+const flexJob = {
+  name: 'trb-prod-order',
+  container_spec_gcs_path: 'gs://dataflow-templates-europe-west1/latest/flex/PubSub_to_BigQuery_Flex',
+  service_account_email: 'trb-prod-df-order@p-prod.iam.gserviceaccount.com',
+  ip_configuration: 'WORKER_IP_PRIVATE',
+  parameters: {
+    inputSubscription: 'projects/p-prod/subscriptions/trb-prod-order-dataflow',
+    outputTableSpec: 'p-prod:raw.order_v1',
+    outputDeadletterTable: 'p-prod:raw.order_v1_dead_letter',
+    javascriptTextTransformGcsPath: `gs://p-prod-dataflow-artifacts/udf/order/order-${UDF_HASH}.js`,
+    javascriptTextTransformFunctionName: 'transform',
+  },
+};
 
 const secureBucket = {
   name: 'b',
@@ -192,6 +213,50 @@ const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext]
     }),
     'roles/bigquery.dataEditor to serviceAccount:w@p.iam.gserviceaccount.com',
     context,
+  ],
+  [
+    dataflowServiceAccount,
+    fixture('google_dataflow_flex_template_job', {
+      ...flexJob,
+      service_account_email: '123456789012-compute@developer.gserviceaccount.com',
+    }),
+    fixture('google_dataflow_flex_template_job', flexJob),
+    'runs as the Compute Engine default account 123456789012-compute@developer.gserviceaccount.com',
+    prod,
+  ],
+  [
+    dataflowPrivateIps,
+    fixture('google_dataflow_job', { ...flexJob, ip_configuration: 'WORKER_IP_PUBLIC' }),
+    fixture('google_dataflow_job', flexJob),
+    'job trb-prod-order has ip_configuration = "WORKER_IP_PUBLIC"',
+    prod,
+  ],
+  [
+    dataflowDeadLetter,
+    fixture('google_dataflow_flex_template_job', {
+      ...flexJob,
+      parameters: { ...flexJob.parameters, outputDeadletterTable: undefined },
+    }),
+    fixture('google_dataflow_flex_template_job', flexJob),
+    'job trb-prod-order has no dead-letter parameter (parameters: inputSubscription, outputTableSpec, outputDeadletterTable, javascriptTextTransformGcsPath',
+    prod,
+  ],
+  [
+    dataflowUdfHashed,
+    fixture('google_storage_bucket_object', {
+      bucket: 'p-prod-dataflow-artifacts',
+      name: 'udf/order/order.js',
+      content: UDF,
+      metadata: { 'tributary-role': 'dataflow-udf' },
+    }),
+    fixture('google_storage_bucket_object', {
+      bucket: 'p-prod-dataflow-artifacts',
+      name: `udf/order/order-${UDF_HASH}.js`,
+      content: UDF,
+      metadata: { 'tributary-role': 'dataflow-udf' },
+    }),
+    `UDF object udf/order/order.js must be named <name>-${UDF_HASH}.js (the SHA-256 of its content)`,
+    prod,
   ],
 ];
 
@@ -359,6 +424,66 @@ describe('rule details', () => {
     });
     expect(bigqueryDeletionProtection.check(kept, prod).status).toBe('compliant');
     expect(bigqueryDeletionProtection.check(open, context).status).toBe('not-applicable');
+  });
+
+  test('TRB-DF-1 fails a job without any service account', () => {
+    const { service_account_email: _sa, ...job } = flexJob;
+    expect(dataflowServiceAccount.check(fixture('google_dataflow_flex_template_job', job), prod)).toEqual({
+      status: 'non-compliant',
+      detail: 'job trb-prod-order sets no service_account_email',
+    });
+    expect(dataflowServiceAccount.check(fixture('google_storage_bucket', secureBucket), prod).status).toBe(
+      'not-applicable',
+    );
+  });
+
+  test('TRB-DF-2 fails a job that leaves the IP configuration to the default (public)', () => {
+    const { ip_configuration: _ip, ...job } = flexJob;
+    expect(dataflowPrivateIps.check(fixture('google_dataflow_flex_template_job', job), prod)).toEqual({
+      status: 'non-compliant',
+      detail: 'job trb-prod-order has ip_configuration = null',
+    });
+  });
+
+  test('TRB-DF-3 accepts any dead-letter parameter name, and fails an empty one', () => {
+    const custom = { ...flexJob, parameters: { deadLetterTable: 'p:raw.errors' } };
+    expect(dataflowDeadLetter.check(fixture('google_dataflow_flex_template_job', custom), prod).status).toBe(
+      'compliant',
+    );
+    const empty = { ...flexJob, parameters: { outputDeadletterTable: '' } };
+    expect(dataflowDeadLetter.check(fixture('google_dataflow_flex_template_job', empty), prod).status).toBe(
+      'non-compliant',
+    );
+  });
+
+  test('TRB-DF-4 checks the name against the real content hash, job UDF paths, and ignores other objects', () => {
+    const stale = fixture('google_storage_bucket_object', {
+      name: 'udf/order/order-0000000000000000.js',
+      content: UDF,
+      metadata: { 'tributary-role': 'dataflow-udf' },
+    });
+    expect(dataflowUdfHashed.check(stale, prod).status).toBe('non-compliant');
+    const byPath = fixture('google_storage_bucket_object', {
+      name: 'team/udf/clean.js',
+      source: './clean.js',
+    });
+    expect(dataflowUdfHashed.check(byPath, prod)).toEqual({
+      status: 'non-compliant',
+      detail: 'UDF object team/udf/clean.js has no content hash in its name',
+    });
+    const job = fixture('google_dataflow_flex_template_job', {
+      ...flexJob,
+      parameters: { ...flexJob.parameters, javascriptTextTransformGcsPath: 'gs://b/udf/order.js' },
+    });
+    expect(dataflowUdfHashed.check(job, prod)).toEqual({
+      status: 'non-compliant',
+      detail: 'job trb-prod-order loads its UDF from an unhashed path gs://b/udf/order.js',
+    });
+    expect(dataflowUdfHashed.check(fixture('google_dataflow_flex_template_job', flexJob), prod).status).toBe(
+      'compliant',
+    );
+    const spec = fixture('google_storage_bucket_object', { name: 'templates/t/t.json', content: '{}' });
+    expect(dataflowUdfHashed.check(spec, prod).status).toBe('not-applicable');
   });
 
   test('TRB-IAM-5 leaves project-wide dataEditor to TRB-BQ-3', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -5,7 +6,9 @@ import { type App, Testing } from 'cdktf';
 import type { GrantRecord } from '../../constructs/iam/grants';
 import { StreamingPlatform } from '../../constructs/platform/streaming-platform';
 import type { PolicyReport } from '../../constructs/policy/pack';
+import { buildUdfs } from '../../runtime/udf/build';
 import { BootstrapStack, DEPLOYER_ROLES } from '../../stacks/bootstrap-stack';
+import { CONTRACTS } from '../../stacks/contracts/index';
 import { EnvironmentStack } from '../../stacks/environment-stack';
 import { dev } from '../../stacks/environments/dev';
 import { ENVIRONMENTS } from '../../stacks/environments/index';
@@ -74,13 +77,16 @@ describe('the app', () => {
           .sort(),
       ).toEqual([
         `${env.projectId}-archive`,
+        `${env.projectId}-dataflow-artifacts`,
         `${env.projectId}-dataflow-staging`,
         `${env.projectId}-landing`,
       ]);
-      expect(resources(json, 'google_service_account')).toHaveLength(5);
+      // Five workload identities, plus one Dataflow worker identity per stream with Dataflow delivery.
+      const identities = env.streams.delivery === 'dataflow' ? 9 : 5;
+      expect(resources(json, 'google_service_account')).toHaveLength(identities);
       const matrix = JSON.parse(read(name, 'iam-matrix.json')) as GrantRecord[];
       const actAs = matrix.filter((r) => r.role === 'roles/iam.serviceAccountUser');
-      expect(actAs).toHaveLength(5);
+      expect(actAs).toHaveLength(identities);
       expect(new Set(actAs.map((r) => r.principal))).toEqual(
         new Set([`serviceAccount:${env.namePrefix}-deployer@${env.projectId}.iam.gserviceaccount.com`]),
       );
@@ -108,15 +114,13 @@ describe('the app', () => {
     }
     expect(resources(json, 'google_pubsub_schema')).toHaveLength(4);
     const tables = resources(json, 'google_bigquery_table');
-    expect(tables.map((t) => t.table_id).sort()).toEqual([
-      'app_event_v1',
-      'inventory_change_v1',
-      'order_v1',
-      'user_activity_v1',
-    ]);
+    const raw = ['app_event_v1', 'inventory_change_v1', 'order_v1', 'user_activity_v1'];
+    expect(tables.map((t) => t.table_id).sort()).toEqual(
+      env.streams.delivery === 'dataflow' ? raw.flatMap((t) => [t, `${t}_dead_letter`]) : raw,
+    );
     for (const t of tables) {
       expect(t.time_partitioning).toBeDefined();
-      expect(t.clustering).toBeDefined();
+      if (!String(t.table_id).endsWith('_dead_letter')) expect(t.clustering).toBeDefined();
       expect(t.deletion_protection).toBe(env.deletionProtection);
     }
     expect(
@@ -152,6 +156,112 @@ describe('the app', () => {
       expect(report.resourcesChecked).toBeGreaterThan(70);
     },
   );
+
+  test.each(ENVIRONMENTS.filter((e) => e.streams.delivery === 'dataflow').map((e) => [e.name, e]))(
+    '%s runs each stream through its own private Dataflow job with a hashed UDF and a dead-letter table',
+    (name, env) => {
+      const json = tf(name);
+      const jobs = resources(json, 'google_dataflow_flex_template_job');
+      const accounts = Object.entries(json.resource?.google_service_account ?? {});
+      const objects = resources(json, 'google_storage_bucket_object');
+      const tables = resources(json, 'google_bigquery_table');
+      const matrix = JSON.parse(read(name, 'iam-matrix.json')) as GrantRecord[];
+      const udfs = buildUdfs(CONTRACTS, fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-udf-')));
+      expect(jobs).toHaveLength(CONTRACTS.length);
+      for (const contract of CONTRACTS) {
+        const stream = contract.name.replace(/_/g, '-');
+        const job = jobs.find((j) => j.name === `${env.namePrefix}-${stream}`);
+        if (!job) throw new Error(`no job for ${contract.name}`);
+        expect(job).toMatchObject({
+          provider: 'google-beta',
+          container_spec_gcs_path: `gs://dataflow-templates-${env.region}/latest/flex/PubSub_to_BigQuery_Flex`,
+          ip_configuration: 'WORKER_IP_PRIVATE',
+          network: env.network.network,
+          subnetwork: env.network.subnetwork,
+          enable_streaming_engine: true,
+          machine_type: env.dataflow.machineType,
+          max_workers: env.dataflow.maxWorkers,
+          on_delete: 'drain',
+        });
+
+        // A dedicated identity per job.
+        const accountId = `${env.namePrefix}-df-${stream}`;
+        const [accountKey] = accounts.find(([, a]) => a.account_id === accountId) ?? [];
+        expect(job.service_account_email).toBe(`\${google_service_account.${accountKey}.email}`);
+
+        // The UDF object is exactly the build:udf bundle, named by its content hash, and the job loads it.
+        const bundle = fs.readFileSync(udfs[contract.name] as string, 'utf8');
+        const hash = createHash('sha256').update(bundle).digest('hex').slice(0, 16);
+        const objectName = `udf/${contract.name}/${contract.name}-${hash}.js`;
+        expect(objects.find((o) => o.name === objectName)?.content).toBe(bundle);
+        const table = `${env.projectId}:${env.namePrefix.replace(/-/g, '_')}_raw.${contract.name}_v1`;
+        expect(job.parameters).toEqual({
+          inputSubscription: `projects/${env.projectId}/subscriptions/${env.namePrefix}-${stream}-dataflow`,
+          outputTableSpec: table,
+          outputDeadletterTable: `${table}_dead_letter`,
+          useStorageWriteApi: 'true',
+          useStorageWriteApiAtLeastOnce: 'true',
+          javascriptTextTransformGcsPath: `gs://${env.projectId}-dataflow-artifacts/${objectName}`,
+          javascriptTextTransformFunctionName: 'transform',
+        });
+
+        // Dataflow's exact dead-letter schema, partitioned, expiring, labelled for alerting.
+        const dlq = tables.find((t) => t.table_id === `${contract.name}_v1_dead_letter`);
+        const schema = JSON.parse(dlq?.schema as string) as { name: string; type: string; mode: string }[];
+        expect(schema.map((f) => `${f.name} ${f.type} ${f.mode}`)).toEqual([
+          'timestamp TIMESTAMP REQUIRED',
+          'payloadString STRING REQUIRED',
+          'payloadBytes BYTES REQUIRED',
+          'attributes RECORD REPEATED',
+          'errorMessage STRING NULLABLE',
+          'stacktrace STRING NULLABLE',
+        ]);
+        expect((schema[3] as unknown as { fields: { name: string; type: string }[] }).fields).toEqual([
+          expect.objectContaining({ name: 'key', type: 'STRING' }),
+          expect.objectContaining({ name: 'value', type: 'STRING' }),
+        ]);
+        expect(dlq).toMatchObject({
+          time_partitioning: {
+            type: 'DAY',
+            field: 'timestamp',
+            expiration_ms: env.dataflow.deadLetterExpirationDays * 86_400_000,
+          },
+          labels: { 'tributary-role': 'dead-letter', stream: contract.name },
+          deletion_protection: env.deletionProtection,
+        });
+
+        // The IAM matrix shows the worker's narrow grants, and nothing else.
+        const worker = `serviceAccount:${accountId}@${env.projectId}.iam.gserviceaccount.com`;
+        const rawLabel = `${env.projectId}.${env.namePrefix.replace(/-/g, '_')}_raw.${contract.name}_v1`;
+        expect(
+          matrix
+            .filter((r) => r.principal === worker)
+            .map((r) => `${r.scope} ${r.resourceType} ${r.resource} ${r.role}`),
+        ).toEqual([
+          `resource google_bigquery_table ${rawLabel} roles/bigquery.dataEditor`,
+          `resource google_bigquery_table ${rawLabel}_dead_letter roles/bigquery.dataEditor`,
+          `project google_project ${env.projectId} roles/dataflow.worker`,
+          `resource google_pubsub_subscription ${env.namePrefix}-${stream}-dataflow roles/pubsub.subscriber`,
+          `resource google_pubsub_subscription ${env.namePrefix}-${stream}-dataflow roles/pubsub.viewer`,
+          `resource google_storage_bucket ${env.projectId}-dataflow-artifacts roles/storage.objectViewer`,
+          `resource google_storage_bucket ${env.projectId}-dataflow-staging roles/storage.objectAdmin`,
+        ]);
+      }
+      const report = JSON.parse(read(name, 'policy-report.json')) as PolicyReport;
+      expect(report.rules.map((r) => r.id)).toEqual(
+        expect.arrayContaining(['TRB-DF-1', 'TRB-DF-2', 'TRB-DF-3', 'TRB-DF-4']),
+      );
+    },
+  );
+
+  test('dev delivers through BigQuery subscriptions: no Dataflow jobs, UDF objects or dead-letter tables', () => {
+    const json = tf('dev');
+    expect(resources(json, 'google_dataflow_flex_template_job')).toEqual([]);
+    expect(resources(json, 'google_storage_bucket_object')).toEqual([]);
+    expect(
+      resources(json, 'google_bigquery_table').filter((t) => String(t.table_id).endsWith('_dead_letter')),
+    ).toEqual([]);
+  });
 
   test('the bootstrap stack keeps local state outside cdktf.out', () => {
     expect(tf('bootstrap').terraform?.backend).toEqual({
@@ -267,10 +377,13 @@ describe('the app', () => {
     const text = summarize(outdir, ['trb-dev-placeholder', 'real-project-1']);
     expect(text).toContain('Synthesized 4 stacks');
     expect(text).toMatch(
-      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}79: bigquery 14, iam 19, pubsub 40, storage 6\n/,
+      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}80: bigquery 14, iam 19, pubsub 40, storage 7\n/,
     );
     expect(text).toContain(
       'identities  5: trb-dev-ingest, trb-dev-loader, trb-dev-looker, trb-dev-orchestrator, trb-dev-vertex',
+    );
+    expect(text).toMatch(
+      /prod {2}.*\n {2}resources {3}127: bigquery 25, dataflow 4, iam 31, pubsub 48, storage 19\n/,
     );
     expect(text).toContain('policy      passed: 0 errors, 0 warnings, 0 suppressed');
     expect(text).toMatch(/docs {8}.*stacks\/prod\/policy-report\.md, .*stacks\/prod\/iam-matrix\.md/);
