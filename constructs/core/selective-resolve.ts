@@ -30,62 +30,55 @@ function isPlainObject(v: object): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** True when `v`, or anything inside it, may change under resolution. */
-function needsResolve(v: unknown): boolean {
+/**
+ * One pass over the value: token-free strings, numbers and booleans are kept, `undefined` entries dropped (as
+ * cdktf drops them), and only what may hold a token goes to cdktf's `resolve`: a string or number token, an
+ * array carrying list tokens, an object keyed by a map token, or anything that is not plain data.
+ */
+export function resolveSelectively(scope: IConstruct, v: unknown, strings?: Map<string, unknown>): unknown {
   switch (typeof v) {
     case 'undefined':
     case 'boolean':
-      return false;
-    case 'string':
-      return stringNeedsResolve(v);
+      return v;
+    case 'string': {
+      if (!stringNeedsResolve(v)) return v;
+      // The same token string (a member, a reference) recurs across a stack; with one scope it resolves alike.
+      const known = strings?.get(v);
+      if (known !== undefined) return known;
+      const resolved = resolve(scope, v);
+      if (typeof resolved === 'string') strings?.set(v, resolved);
+      return resolved;
+    }
     case 'number':
-      return Token.isUnresolved(v) || v === Token.NUMBER_MAP_TOKEN_VALUE;
+      return Token.isUnresolved(v) || v === Token.NUMBER_MAP_TOKEN_VALUE ? resolve(scope, v) : v;
     case 'object': {
-      if (v === null) return false;
-      if (Array.isArray(v)) return v.some(needsResolve);
-      if (!isPlainObject(v)) return true;
-      for (const key of Object.keys(v)) if (stringNeedsResolve(key) || needsResolve(v[key])) return true;
-      return false;
-    }
-    default:
-      return true;
-  }
-}
-
-/** A copy of a token-free value, without undefined entries, as cdktf's resolver would return it. */
-function copyPlain(v: unknown): unknown {
-  if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) return v.filter((x) => x !== undefined).map(copyPlain);
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(v)) {
-    const value = (v as Record<string, unknown>)[key];
-    if (value !== undefined) out[key] = copyPlain(value);
-  }
-  return out;
-}
-
-export function resolveSelectively(scope: IConstruct, v: unknown): unknown {
-  if (!needsResolve(v)) return copyPlain(v);
-  if (typeof v === 'object' && v !== null) {
-    // Arrays with list-token elements and objects with token keys are resolved as wholes by cdktf.
-    if (
-      Array.isArray(v) &&
-      !v.some(
-        (x) =>
-          (typeof x === 'string' && x.includes(TOKEN_MARKER)) ||
-          (typeof x === 'number' && Token.isUnresolved(x)),
-      )
-    ) {
-      return v.map((x) => resolveSelectively(scope, x)).filter((x) => x !== undefined);
-    }
-    if (!Array.isArray(v) && isPlainObject(v) && !Object.keys(v).some(stringNeedsResolve)) {
+      if (v === null) return v;
+      if (Array.isArray(v)) {
+        // Arrays with list-token elements are resolved as wholes by cdktf.
+        for (const x of v)
+          if (
+            (typeof x === 'string' && x.includes(TOKEN_MARKER)) ||
+            (typeof x === 'number' && Token.isUnresolved(x))
+          )
+            return resolve(scope, v);
+        const out: unknown[] = [];
+        for (const x of v) {
+          const r = resolveSelectively(scope, x, strings);
+          if (r !== undefined) out.push(r);
+        }
+        return out;
+      }
+      if (!isPlainObject(v)) return resolve(scope, v);
+      const keys = Object.keys(v);
+      for (const key of keys) if (stringNeedsResolve(key)) return resolve(scope, v);
       const out: Record<string, unknown> = {};
-      for (const key of Object.keys(v)) {
-        const value = resolveSelectively(scope, v[key]);
-        if (value !== undefined) out[key] = value;
+      for (const key of keys) {
+        const r = resolveSelectively(scope, v[key], strings);
+        if (r !== undefined) out[key] = r;
       }
       return out;
     }
+    default:
+      return resolve(scope, v);
   }
-  return resolve(scope, v);
 }

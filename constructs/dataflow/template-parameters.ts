@@ -198,6 +198,18 @@ export function defineFlexTemplate<const P extends readonly TemplateParameter[]>
   return definition;
 }
 
+const compiled = new Map<string, RegExp>();
+
+/** Patterns are compiled once per process: every job of a template checks the same ones. */
+function regex(source: string): RegExp {
+  let re = compiled.get(source);
+  if (!re) {
+    re = new RegExp(source, 'u');
+    compiled.set(source, re);
+  }
+  return re;
+}
+
 function isRegex(source: string): boolean {
   try {
     new RegExp(source, 'u');
@@ -274,9 +286,9 @@ function valueProblems(p: TemplateParameter, value: ParameterValue): string[] {
     return (p.values ?? []).includes(value) ? [] : [`must be one of ${(p.values ?? []).join(', ')}`];
   const patterns = p.regexes ?? [];
   if (patterns.length > 0)
-    return patterns.filter((re) => !new RegExp(re, 'u').test(value)).map((re) => `must match ${re}`);
+    return patterns.filter((re) => !regex(re).test(value)).map((re) => `must match ${re}`);
   const byType = TYPE_PATTERNS[p.type];
-  return byType && !new RegExp(byType.re, 'u').test(value) ? [byType.text] : [];
+  return byType && !regex(byType.re).test(value) ? [byType.text] : [];
 }
 
 /** The values as the string map the job resource's `parameters` takes, keys sorted for a stable plan. */

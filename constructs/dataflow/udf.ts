@@ -33,8 +33,12 @@ export class DataflowUdf extends Construct {
     checks.rule('functionName', props.functionName, 'must be a JavaScript identifier', (f) =>
       /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(f),
     );
-    checks.rule('script', props.script, `must define function ${props.functionName}(...)`, (s) =>
-      new RegExp(`(^|\\n)function ${props.functionName.replace(/\$/g, '\\$')}\\s*\\(`).test(s),
+    checks.rule(
+      'script',
+      props.script,
+      `must define function ${props.functionName}(...)`,
+      (s) =>
+        s.startsWith(`function ${props.functionName}(`) || s.includes(`\nfunction ${props.functionName}(`),
     );
     checks.throwIfAny();
     this.object = new HashedObject(this, 'Object', {

@@ -10,6 +10,7 @@ import { onStackSynthesis } from '../core/synthesis';
 import { GrantLedger } from '../iam/grants';
 import { PolicyPack } from '../policy/pack';
 import type { PolicyRule } from '../policy/types';
+import { TributaryStackSynthesizer } from './stack-synthesizer';
 
 export interface TributaryStackProps {
   /** Environment name, for example `dev`; shown in reports. */
@@ -50,6 +51,11 @@ export class TributaryStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: TributaryStackProps) {
     super(scope, id);
+    this.synthesizer = new TributaryStackSynthesizer(
+      this,
+      process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined,
+      process.env.SYNTH_HCL_OUTPUT === 'true' || process.env.SYNTH_HCL_OUTPUT === '1',
+    );
     this.crossStackReferences = props.crossStackReferences ?? false;
     const providerConfig = { project: props.project, region: props.region };
     this.google = new GoogleProvider(this, 'google', providerConfig);
@@ -106,8 +112,9 @@ export class TributaryStack extends TerraformStack {
     };
     for (const e of elements) {
       const meta = e.toMetadata() as Record<string, unknown>;
-      // Almost always empty; resolving an empty object per element costs more than the check.
-      if (Object.keys(meta).length > 0) deepMerge(metadata, resolve(this, meta));
+      // Almost always empty (resources report overrides/imports/moved as undefined); resolving it anyway
+      // costs more than the check.
+      if (Object.values(meta).some((v) => v !== undefined)) deepMerge(metadata, resolve(this, meta));
     }
     const outputs: Record<string, unknown> = {};
     for (const e of elements) {
@@ -124,7 +131,8 @@ export class TributaryStack extends TerraformStack {
       );
     }
     const tf: Record<string, unknown> = { '//': { metadata, outputs } };
-    for (const e of elements) deepMerge(tf, resolveSelectively(this, e.toTerraform()));
+    const strings = new Map<string, unknown>();
+    for (const e of elements) deepMerge(tf, resolveSelectively(this, e.toTerraform(), strings));
     deepMerge(tf, resolve(this, self.rawOverrides));
     return tf;
   }

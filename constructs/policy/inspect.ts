@@ -38,17 +38,39 @@ export function roleBindings(resource: PolicyResource): RoleBinding[] {
   return [];
 }
 
-/** Every string in a config, including those inside JSON policy documents, with its path. */
-export function stringLeaves(value: unknown, path = ''): { path: string; value: string }[] {
-  if (typeof value === 'string') {
-    const doc = parsePolicyData(value);
-    return doc ? stringLeaves(doc, path) : [{ path, value }];
-  }
-  if (Array.isArray(value)) return value.flatMap((v, i) => stringLeaves(v, `${path}[${i}]`));
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([k, v]) => stringLeaves(v, path ? `${path}.${k}` : k));
-  }
-  return [];
+/**
+ * The strings in a config (including those inside literal JSON policy documents) for which `match` holds, with
+ * their paths. Paths are built only for matches: configs are walked for every resource by several rules.
+ */
+export function findStrings(
+  value: unknown,
+  match: (s: string) => boolean,
+): { path: string; value: string }[] {
+  const hits: { path: string; value: string }[] = [];
+  const parts: string[] = [];
+  const pathOf = () =>
+    parts.reduce((p, part) => (part.startsWith('[') || p === '' ? p + part : `${p}.${part}`), '');
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      const doc = parsePolicyData(v);
+      if (doc) walk(doc);
+      else if (match(v)) hits.push({ path: pathOf(), value: v });
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        parts.push(`[${i}]`);
+        walk(v[i]);
+        parts.pop();
+      }
+    } else if (v !== null && typeof v === 'object') {
+      for (const k of Object.keys(v)) {
+        parts.push(k);
+        walk((v as Record<string, unknown>)[k]);
+        parts.pop();
+      }
+    }
+  };
+  walk(value);
+  return hits;
 }
 
 function parsePolicyData(value: unknown): Record<string, unknown> | undefined {

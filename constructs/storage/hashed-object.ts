@@ -53,7 +53,8 @@ export class HashedObject extends Construct {
     checks.rule('content', props.content, 'must not be empty', (c) => c.length > 0);
     checks.throwIfAny();
 
-    this.contentHash = stableHash(props.content, CONTENT_HASH_LENGTH);
+    const sha256 = stableHash(props.content, 64);
+    this.contentHash = sha256.slice(0, CONTENT_HASH_LENGTH);
     this.objectName = `${props.folder}/${props.baseName}-${this.contentHash}.${props.extension}`;
     this.url = `${props.bucket.url}/${this.objectName}`;
     this.resource = new StorageBucketObject(this, 'Resource', {
@@ -61,7 +62,7 @@ export class HashedObject extends Construct {
       name: this.objectName,
       content: props.content,
       contentType: props.contentType,
-      metadata: { [OBJECT_ROLE_KEY]: props.role, [CONTENT_SHA256_KEY]: stableHash(props.content, 64) },
+      metadata: { [OBJECT_ROLE_KEY]: props.role, [CONTENT_SHA256_KEY]: sha256 },
       lifecycle: { createBeforeDestroy: true },
     });
   }

@@ -5,6 +5,7 @@
  */
 import { METADATA_COLUMNS } from '../metadata';
 import type { Contract, FieldSpec, ItemSpec, TypeSpec } from '../model';
+import { perContract } from './memo';
 import { describe } from './names';
 
 export type BigQueryMode = 'NULLABLE' | 'REQUIRED' | 'REPEATED';
@@ -75,7 +76,7 @@ export function rawTableId(contract: Pick<Contract, 'name' | 'tableVersion'>): s
   return `${contract.name}_v${contract.tableVersion}`;
 }
 
-export function rawTableSpec(contract: Contract): RawTableSpec {
+export const rawTableSpec = perContract((contract: Contract): RawTableSpec => {
   return {
     tableId: rawTableId(contract),
     // No version here: a version bump alone must not touch the table (rows carry schema_version).
@@ -85,7 +86,7 @@ export function rawTableSpec(contract: Contract): RawTableSpec {
     clustering: [...contract.clustering],
     primaryKey: [...contract.key],
   };
-}
+});
 
 /** The kind a BigQuery type would be read back as; used to explain type changes. */
 export function kindOfType(type: TypeSpec): string {

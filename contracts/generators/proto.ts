@@ -15,6 +15,7 @@
  * encoding is supported, where numbers do not appear on the wire.
  */
 import type { Contract, FieldSpec, ItemSpec } from '../model';
+import { perContract } from './memo';
 import { pascalCase } from './names';
 
 const SCALARS: Record<Exclude<ItemSpec['kind'], 'record'>, string> = {
@@ -34,7 +35,7 @@ export function protoMessageName(contract: Pick<Contract, 'name'>): string {
   return pascalCase(contract.name);
 }
 
-export function protoSchema(contract: Contract): string {
+export const protoSchema = perContract((contract: Contract): string => {
   const header = [
     'syntax = "proto3";',
     '',
@@ -42,7 +43,7 @@ export function protoSchema(contract: Contract): string {
     `// Owner: ${oneLine(contract.owner)}. Generated from the Tributary contract; encoding JSON.`,
   ];
   return `${[...header, ...message(protoMessageName(contract), contract.fields, '')].join('\n')}\n`;
-}
+});
 
 function message(name: string, fields: readonly FieldSpec[], indent: string): string[] {
   const nested: string[] = [];

@@ -7,7 +7,13 @@
  */
 export const UDF_RUNTIME = String.raw`var __tributary = (function () {
   'use strict';
+  // Globals are read once: where the engine embeds the script (node:vm, a JVM host) each global lookup is slow.
+  var _Date = Date, _Error = Error, _RegExp = RegExp, _String = String, _isFinite = isFinite;
   var hasOwn = Object.prototype.hasOwnProperty;
+  var objectKeys = Object.keys;
+  var isArray = Array.isArray;
+  var floor = Math.floor, max = Math.max;
+  var parseJson = JSON.parse, toJson = JSON.stringify;
   // Format patterns arrive with the contract spec (from contracts/formats.ts), so both sides share one source.
   var TIMESTAMP, DATE, BASE64, EMAIL, UUID, IPV4, URI;
   var HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
@@ -15,9 +21,8 @@ export const UDF_RUNTIME = String.raw`var __tributary = (function () {
   var MIN_MS = -62135596800000;
   var MAX_MS = 253402300799999;
 
-  function isArray(v) { return Object.prototype.toString.call(v) === '[object Array]'; }
   function isObject(v) { return v !== null && typeof v === 'object' && !isArray(v); }
-  function isInt(v) { return typeof v === 'number' && isFinite(v) && Math.floor(v) === v; }
+  function isInt(v) { return typeof v === 'number' && _isFinite(v) && floor(v) === v; }
 
   function jsonTypeOf(v) {
     if (v === null) return 'null';
@@ -27,7 +32,7 @@ export const UDF_RUNTIME = String.raw`var __tributary = (function () {
   }
 
   function pad(n, width) {
-    var s = String(n);
+    var s = _String(n);
     while (s.length < width) s = '0' + s;
     return s;
   }
@@ -41,7 +46,7 @@ export const UDF_RUNTIME = String.raw`var __tributary = (function () {
 
   function utcMillis(y, mo, d, h, mi, s) {
     // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear does not.
-    var t = new Date(0);
+    var t = new _Date(0);
     t.setUTCFullYear(y, mo - 1, d);
     t.setUTCHours(h, mi, s, 0);
     return t.getTime();
@@ -62,7 +67,7 @@ export const UDF_RUNTIME = String.raw`var __tributary = (function () {
     var frac = m[7] || '';
     var check = ms + (frac ? +(frac + '000').substring(0, 3) : 0);
     if (check < MIN_MS || check > MAX_MS) return null;
-    var u = new Date(ms);
+    var u = new _Date(ms);
     return pad(u.getUTCFullYear(), 4) + '-' + pad(u.getUTCMonth() + 1, 2) + '-' + pad(u.getUTCDate(), 2) +
       'T' + pad(u.getUTCHours(), 2) + ':' + pad(u.getUTCMinutes(), 2) + ':' + pad(u.getUTCSeconds(), 2) +
       (frac ? '.' + frac : '') + 'Z';
@@ -75,7 +80,7 @@ export const UDF_RUNTIME = String.raw`var __tributary = (function () {
 
   function isJsonText(s) {
     try {
-      JSON.parse(s);
+      parseJson(s);
       return true;
     } catch (e) {
       return false;
@@ -111,7 +116,7 @@ export const UDF_RUNTIME = String.raw`var __tributary = (function () {
       case 'date': return isDate(s);
       case 'json': return isJsonText(s);
       case 'byte': return BASE64.test(s);
-      default: throw new Error('UDF runtime: unknown format ' + format);
+      default: throw new _Error('UDF runtime: unknown format ' + format);
     }
   }
 
@@ -137,28 +142,34 @@ export const UDF_RUNTIME = String.raw`var __tributary = (function () {
     var sign = xneg ? -1 : 1;
     if (x[2].length !== y[2].length) return sign * (x[2].length < y[2].length ? -1 : 1);
     if (x[2] !== y[2]) return sign * (x[2] < y[2] ? -1 : 1);
-    var w = Math.max(xf.length, yf.length);
+    var w = max(xf.length, yf.length);
     while (xf.length < w) xf += '0';
     while (yf.length < w) yf += '0';
     return xf === yf ? 0 : sign * (xf < yf ? -1 : 1);
   }
 
   function compileField(spec) {
-    if (spec.re !== undefined) spec.regex = new RegExp(spec.re);
-    if (spec.f) for (var i = 0; i < spec.f.length; i++) compileField(spec.f[i]);
+    if (spec.re !== undefined) spec.regex = new _RegExp(spec.re);
+    if (spec.f) {
+      spec.names = {};
+      for (var i = 0; i < spec.f.length; i++) {
+        spec.names[spec.f[i].n] = true;
+        compileField(spec.f[i]);
+      }
+    }
     if (spec.it) compileField(spec.it);
     return spec;
   }
 
   function compile(contract) {
     var p = contract.patterns;
-    TIMESTAMP = new RegExp(p.TIMESTAMP);
-    DATE = new RegExp(p.DATE);
-    BASE64 = new RegExp(p.BASE64);
-    EMAIL = new RegExp(p.EMAIL);
-    UUID = new RegExp(p.UUID);
-    IPV4 = new RegExp(p.IPV4);
-    URI = new RegExp(p.URI);
+    TIMESTAMP = new _RegExp(p.TIMESTAMP);
+    DATE = new _RegExp(p.DATE);
+    BASE64 = new _RegExp(p.BASE64);
+    EMAIL = new _RegExp(p.EMAIL);
+    UUID = new _RegExp(p.UUID);
+    IPV4 = new _RegExp(p.IPV4);
+    URI = new _RegExp(p.URI);
     return compileField(contract);
   }
 
@@ -170,10 +181,10 @@ export const UDF_RUNTIME = String.raw`var __tributary = (function () {
     var ok = true;
     if (k === 'record') {
       if (!isObject(v)) { fail(ctx, path, spec.t + ', got ' + jsonTypeOf(v)); return undefined; }
-      return record(spec.f, v, path, ctx);
+      return record(spec, v, path, ctx);
     }
     if (k === 'int64' || k === 'float64') {
-      if (typeof v !== 'number' || !isFinite(v) || (k === 'int64' && !isInt(v))) {
+      if (typeof v !== 'number' || !_isFinite(v) || (k === 'int64' && !isInt(v))) {
         fail(ctx, path, spec.t + ', got ' + jsonTypeOf(v));
         return undefined;
       }
@@ -229,13 +240,12 @@ export const UDF_RUNTIME = String.raw`var __tributary = (function () {
     return ok ? out : undefined;
   }
 
-  function record(fields, obj, prefix, ctx) {
+  function record(parent, obj, prefix, ctx) {
+    var fields = parent.f;
     var out = {};
-    var keys = Object.keys(obj);
+    var keys = objectKeys(obj);
     for (var i = 0; i < keys.length; i++) {
-      var known = false;
-      for (var j = 0; j < fields.length; j++) if (fields[j].n === keys[i]) { known = true; break; }
-      if (known) continue;
+      if (hasOwn.call(parent.names, keys[i])) continue;
       var unknownPath = prefix ? prefix + '.' + keys[i] : keys[i];
       if (ctx.c.unknown === 'drop') ctx.dropped.push(unknownPath);
       else fail(ctx, unknownPath, ctx.c.unknownMsg);
@@ -261,28 +271,28 @@ export const UDF_RUNTIME = String.raw`var __tributary = (function () {
   }
 
   function run(contract, inJson) {
-    if (typeof inJson !== 'string') throw new Error('(event): the UDF receives the message payload as a string, got ' + jsonTypeOf(inJson));
+    if (typeof inJson !== 'string') throw new _Error('(event): the UDF receives the message payload as a string, got ' + jsonTypeOf(inJson));
     var event;
     try {
-      event = JSON.parse(inJson);
+      event = parseJson(inJson);
     } catch (e) {
-      throw new Error('(event): is not valid JSON');
+      throw new _Error('(event): is not valid JSON');
     }
-    if (!isObject(event)) throw new Error('(event): ' + contract.eventMsg + ', got ' + jsonTypeOf(event));
+    if (!isObject(event)) throw new _Error('(event): ' + contract.eventMsg + ', got ' + jsonTypeOf(event));
     // Some engines give a JSON "__proto__" key no own property; refuse it outright rather than risk missing it.
     if (inJson.indexOf('"__proto__"') !== -1 && !hasOwn.call(event, '__proto__')) {
-      throw new Error('__proto__: ' + contract.unknownMsg);
+      throw new _Error('__proto__: ' + contract.unknownMsg);
     }
     var ctx = { c: contract, errors: [], dropped: [] };
-    var out = record(contract.f, event, '', ctx);
-    if (ctx.errors.length > 0) throw new Error(ctx.errors.join('; '));
+    var out = record(contract, event, '', ctx);
+    if (ctx.errors.length > 0) throw new _Error(ctx.errors.join('; '));
     var id = [];
-    for (var i = 0; i < contract.key.length; i++) id.push(String(out[contract.key[i]]));
+    for (var i = 0; i < contract.key.length; i++) id.push(_String(out[contract.key[i]]));
     out.schema_version = contract.version;
-    out.ingest_time = new Date().toISOString();
+    out.ingest_time = new _Date().toISOString();
     out.event_id = id.join(contract.idSep);
-    if (ctx.dropped.length > 0) out.dropped_fields = JSON.stringify(ctx.dropped);
-    return JSON.stringify(out);
+    if (ctx.dropped.length > 0) out.dropped_fields = toJson(ctx.dropped);
+    return toJson(out);
   }
 
   return { compile: compile, run: run };

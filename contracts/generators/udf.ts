@@ -29,6 +29,7 @@ import {
 import { EVENT_ID_SEPARATOR } from '../metadata';
 import type { Contract, FieldSpec, ItemSpec } from '../model';
 import { decimalPattern } from './json-schema';
+import { perContract } from './memo';
 import { UDF_RUNTIME } from './udf-runtime';
 
 export const UDF_FUNCTION_NAME = 'transform';
@@ -136,7 +137,7 @@ function es5Literal(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-export function udfScript(contract: Contract): string {
+export const udfScript = perContract((contract: Contract): string => {
   return [
     `// Tributary UDF for the event contract "${contract.name}" v${contract.version} (owner ${contract.owner}).`,
     '// Generated from the contract; do not edit. ECMAScript 5.1 for Dataflow (Nashorn): no eval, no new Function.',
@@ -148,7 +149,7 @@ export function udfScript(contract: Contract): string {
     '}',
     '',
   ].join('\n');
-}
+});
 
 /** First 16 hex characters of the script's SHA-256: part of its object name, so a change updates the job. */
 export function udfContentHash(script: string): string {

@@ -6,6 +6,7 @@
  * - synth with 200 contracts per environment (4 examples + 196 generated). Target: <= 3x the 4-contract synth.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -28,9 +29,21 @@ function run(args: string[]): Sample {
   if (child.status !== 0) throw new Error(`benchmark child failed (${args.join(' ')}):\n${child.stderr}`);
   const out = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as {
     maxRssKb: number;
-    resources?: number;
+    outdir?: string;
   };
-  return { ms, rssMb: out.maxRssKb / 1024, resources: out.resources };
+  return { ms, rssMb: out.maxRssKb / 1024, resources: out.outdir ? countAndRemove(out.outdir) : undefined };
+}
+
+/** Resources in the environment stacks of a synth output, which is then removed. */
+function countAndRemove(outdir: string): number {
+  const count = ['dev', 'staging', 'prod'].reduce((n, stack) => {
+    const tf = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as {
+      resource: Record<string, object>;
+    };
+    return n + Object.values(tf.resource).reduce((m, r) => m + Object.keys(r).length, 0);
+  }, 0);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return count;
 }
 
 const median = (xs: number[]) => {

@@ -1,8 +1,13 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';
-import { Fn, Lazy, TerraformStack, Testing, Token } from 'cdktf';
+import { Annotations, Fn, Lazy, TerraformStack, Testing, Token } from 'cdktf';
 import { resolve } from 'cdktf/lib/_tokens';
+import { StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer';
 import { resolveSelectively } from '../../constructs/core/selective-resolve';
 import { setTokenTraces, tokenTracesEnabled } from '../../constructs/core/token-traces';
+import { TributaryStackSynthesizer } from '../../constructs/platform/stack-synthesizer';
 import { danglingReferences, TributaryStack } from '../../constructs/platform/tributary-stack';
 import { DataBucket } from '../../constructs/storage/data-bucket';
 import { defaultStreams } from '../../stacks/environment-stack';
@@ -41,6 +46,50 @@ describe('faster synthesis keeps the output identical', () => {
       mapish: { nested: [{ deep: bucket.selfLink }] },
     };
     expect(resolveSelectively(stack, value)).toEqual(resolve(stack, value));
+  });
+
+  test("TributaryStackSynthesizer writes the same cdk.tf.json bytes as cdktf's StackSynthesizer", () => {
+    const defaults = defaultStreams();
+    const streams = { ...defaults, contracts: [...defaults.contracts, ...syntheticContracts(3)] };
+    const ours = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-ours-'));
+    const theirs = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-cdktf-'));
+    buildApp({ outdir: ours, streams }).synth();
+    const reference = buildApp({ outdir: theirs, streams });
+    for (const stack of reference.node.children.filter(TerraformStack.isStack)) {
+      expect(stack.synthesizer).toBeInstanceOf(TributaryStackSynthesizer);
+      stack.synthesizer = new StackSynthesizer(stack);
+    }
+    reference.synth();
+    for (const name of ['bootstrap', 'dev', 'staging', 'prod']) {
+      const file = path.join('stacks', name, 'cdk.tf.json');
+      expect(fs.readFileSync(path.join(ours, file), 'utf8')).toBe(
+        fs.readFileSync(path.join(theirs, file), 'utf8'),
+      );
+    }
+    expect(fs.readFileSync(path.join(ours, 'manifest.json'), 'utf8')).toBe(
+      fs.readFileSync(path.join(theirs, 'manifest.json'), 'utf8'),
+    );
+  });
+
+  test("the synthesizer stops on error annotations with cdktf's message, unless told to continue", () => {
+    const stack = testStack();
+    new DataBucket(stack, 'B', { bucketName: 'trb-test-b', location: 'EU' });
+    Annotations.of(stack).addError('something is wrong');
+    const error = errorOf(() => Testing.fullSynth(stack));
+    expect(error.message).toContain('Encountered Annotations with level "ERROR":\n[test] something is wrong');
+    const lenient = testStack({}, 'lenient');
+    (lenient as unknown as { synthesizer: TributaryStackSynthesizer }).synthesizer =
+      new TributaryStackSynthesizer(lenient, true, false);
+    Annotations.of(lenient).addError('reported, not fatal');
+    const outdir = Testing.fullSynth(lenient);
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    expect(manifest.stacks.lenient.annotations).toEqual([
+      expect.objectContaining({
+        constructPath: 'lenient',
+        level: '@cdktf/error',
+        message: 'reported, not fatal',
+      }),
+    ]);
   });
 
   test('token traces are off by default in the app and can be turned back on', () => {

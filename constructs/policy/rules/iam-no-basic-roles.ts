@@ -1,5 +1,5 @@
 import { BASIC_ROLES } from '../../iam/roles';
-import { stringLeaves } from '../inspect';
+import { findStrings } from '../inspect';
 import { COMPLIANT, nonCompliant, type PolicyRule } from '../types';
 
 export const iamNoBasicRoles: PolicyRule = {
@@ -9,7 +9,7 @@ export const iamNoBasicRoles: PolicyRule = {
   explanation:
     'Basic roles carry thousands of permissions across every service in the project. Use the predefined role for the one service and resource the principal needs.',
   check: (resource) => {
-    const hits = stringLeaves(resource.config).filter(({ value }) => BASIC_ROLES.includes(value));
+    const hits = findStrings(resource.config, (value) => BASIC_ROLES.includes(value));
     if (hits.length === 0) return COMPLIANT;
     return nonCompliant(hits.map((h) => `${h.path} = "${h.value}"`).join(', '));
   },

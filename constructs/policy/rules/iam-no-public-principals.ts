@@ -1,5 +1,5 @@
 import { PUBLIC_MEMBERS } from '../../iam/roles';
-import { stringLeaves } from '../inspect';
+import { findStrings } from '../inspect';
 import { COMPLIANT, nonCompliant, type PolicyRule } from '../types';
 
 /** Public principals in any IAM member, binding, policy, storage ACL or dataset access entry. */
@@ -10,7 +10,7 @@ export const iamNoPublicPrincipals: PolicyRule = {
   explanation:
     'allUsers and allAuthenticatedUsers expose data to anyone on the internet or any Google account. Grant named principals instead; a public Cloud Run invoker needs an explicit suppression.',
   check: (resource) => {
-    const hits = stringLeaves(resource.config).filter(({ value }) =>
+    const hits = findStrings(resource.config, (value) =>
       PUBLIC_MEMBERS.some((m) => value === m || value.endsWith(`:${m}`)),
     );
     if (hits.length === 0) return COMPLIANT;
