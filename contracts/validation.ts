@@ -43,10 +43,15 @@ export interface ChecksOptions {
 export class Checks {
   private readonly found: Violation[] = [];
 
+  /** `subject` may be a function: it is called only when there is something to report. */
   constructor(
-    public readonly subject: string,
+    private readonly subjectOf: string | (() => string),
     private readonly options: ChecksOptions = {},
   ) {}
+
+  public get subject(): string {
+    return typeof this.subjectOf === 'string' ? this.subjectOf : this.subjectOf();
+  }
 
   /** Records a violation when `value` is undefined, null or an empty string. */
   public require(field: string, value: unknown, rule = 'is required'): this {

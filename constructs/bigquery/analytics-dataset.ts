@@ -144,7 +144,7 @@ export class AnalyticsDataset extends Construct implements IAnalyticsDataset {
       (id, member) =>
         new BigqueryDatasetIamMember(this, id, {
           project: this.project,
-          datasetId: this.resource.datasetId,
+          datasetId: this.datasetIdRef,
           role,
           member,
         }),

@@ -3,38 +3,47 @@
  * empty arrays and objects broken over two lines (`[\n<indent>]`). Built from a key-sorted copy serialized
  * by the native `JSON.stringify` (several times faster on the multi-megabyte documents of large stacks),
  * then empty containers rewritten. Objects with integer-like keys (which JavaScript always orders first) or
- * strings containing the placeholder character fall back to a direct writer. A test compares both paths with
+ * strings containing the placeholder mark fall back to a direct writer. A test compares both paths with
  * cdktf's own bundled stringifier on every stack and on edge cases.
  */
-const EMPTY_ARRAY = '\u0000[]';
-const EMPTY_OBJECT = '\u0000{}';
+// A private-use character marks empty containers; it is written raw by JSON.stringify and searched for fast.
+const MARK = '\ue000';
+const EMPTY_ARRAY = `${MARK}[]`;
+const EMPTY_OBJECT = `${MARK}{}`;
 const INTEGER_KEY = /^(?:0|[1-9]\d*)$/;
 
 class Fallback extends Error {}
 
+let placeholders = 0;
+
 /** A copy with sorted keys and empty containers as placeholders; throws Fallback when that cannot be exact. */
 function sortedCopy(value: unknown): unknown {
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw new Fallback();
+    if (value.includes(MARK)) throw new Fallback();
     return value;
   }
   if (value === null || typeof value !== 'object') return value;
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') throw new Fallback();
   if (Array.isArray(value)) {
-    if (value.length === 0) return EMPTY_ARRAY;
+    if (value.length === 0) {
+      placeholders++;
+      return EMPTY_ARRAY;
+    }
     return value.map(sortedCopy);
   }
   const keys = Object.keys(value).sort();
   const out: Record<string, unknown> = {};
   let written = 0;
   for (const key of keys) {
-    if (INTEGER_KEY.test(key) || key.includes('\u0000')) throw new Fallback();
+    if (INTEGER_KEY.test(key) || key.includes(MARK)) throw new Fallback();
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
     out[key] = sortedCopy(v);
     written++;
   }
-  return written === 0 ? EMPTY_OBJECT : out;
+  if (written > 0) return out;
+  placeholders++;
+  return EMPTY_OBJECT;
 }
 
 const indents: string[] = [''];
@@ -69,26 +78,33 @@ function write(value: unknown, level: number): string | undefined {
   return `${out}${close}}`;
 }
 
-// How JSON.stringify writes a placeholder: `"\u0000[]"` or `"\u0000{}"`.
-const PLACEHOLDER = '"\\u0000';
-
-/** Rewrites each placeholder as cdktf writes an empty container: opened in place, closed on the next line. */
-function expandPlaceholders(text: string): string {
-  let out = '';
+/** Rewrites each of `count` placeholders as cdktf writes an empty container: opened in place, closed below. */
+function expandPlaceholders(text: string, count: number): string {
+  if (count === 0) return text;
+  const parts: string[] = [];
   let from = 0;
-  for (let at = text.indexOf(PLACEHOLDER); at !== -1; at = text.indexOf(PLACEHOLDER, from)) {
-    const lineStart = text.lastIndexOf('\n', at) + 1;
+  for (let n = 0, at = text.indexOf(MARK); n < count && at !== -1; n++, at = text.indexOf(MARK, from)) {
+    const quote = at - 1; // the placeholder is the string "<MARK>[]" or "<MARK>{}"
+    const lineStart = text.lastIndexOf('\n', quote) + 1;
     let spaces = 0;
     while (text.charCodeAt(lineStart + spaces) === 32) spaces++;
-    const open = text[at + PLACEHOLDER.length] as string;
-    out += `${text.slice(from, at)}${open}\n${text.slice(lineStart, lineStart + spaces)}${open === '[' ? ']' : '}'}`;
-    from = at + PLACEHOLDER.length + 3;
+    const open = text[at + 1] as string;
+    parts.push(
+      text.slice(from, quote),
+      open,
+      '\n',
+      text.slice(lineStart, lineStart + spaces),
+      open === '[' ? ']' : '}',
+    );
+    from = at + 4;
   }
-  return from === 0 ? text : out + text.slice(from);
+  parts.push(text.slice(from));
+  return parts.join('');
 }
 
 export function stableJson(value: unknown): string {
   let copy: unknown;
+  placeholders = 0;
   try {
     copy = sortedCopy(value);
   } catch (error) {
@@ -96,5 +112,5 @@ export function stableJson(value: unknown): string {
     throw error;
   }
   if (copy === EMPTY_ARRAY || copy === EMPTY_OBJECT) return write(value, 0) ?? '';
-  return expandPlaceholders(JSON.stringify(copy, null, 2) ?? '');
+  return expandPlaceholders(JSON.stringify(copy, null, 2) ?? '', placeholders);
 }

@@ -7,7 +7,8 @@ import { Checks } from '../../contracts/validation';
  * at the exact construct; unresolved tokens are skipped because their value is only known at apply time.
  */
 export function constructChecks(scope: IConstruct): Checks {
-  return new Checks(`${scope.node.path} (${scope.constructor.name})`, { isUnresolved });
+  // The path is built only for an error: constructs are validated by the thousand in a large synth.
+  return new Checks(() => `${scope.node.path} (${scope.constructor.name})`, { isUnresolved });
 }
 
 export function isUnresolved(value: unknown): boolean {

@@ -133,8 +133,12 @@ export class GrantLedger extends Construct {
 
   /** Rows sorted by principal, resource and role, so the matrix diff in a PR shows only real changes. */
   public get records(): readonly GrantRecord[] {
-    const key = (r: GrantRecord) => `${r.principal}\u0000${r.resourceType}\u0000${r.resource}\u0000${r.role}`;
-    return [...this.rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    const keyed = this.rows.map((r) => ({
+      r,
+      key: `${r.principal}\u0000${r.resourceType}\u0000${r.resource}\u0000${r.role}`,
+    }));
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return keyed.map((k) => k.r);
   }
 
   public toMarkdown(): string {

@@ -121,7 +121,7 @@ export class ServiceIdentity extends Construct implements IServiceIdentity, IGra
       principal,
       role,
       (id, member) =>
-        new ServiceAccountIamMember(this, id, { serviceAccountId: this.resource.name, role, member }),
+        new ServiceAccountIamMember(this, id, { serviceAccountId: this.serviceAccountName, role, member }),
     );
   }
 }

@@ -1,8 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AnnotationMetadataEntryType, type ISynthesisSession, type TerraformStack } from 'cdktf';
+import {
+  AnnotationMetadataEntryType,
+  Annotations,
+  Aspects,
+  type IAspect,
+  type ISynthesisSession,
+  type TerraformStack,
+} from 'cdktf';
 import { encounteredAnnotationWithLevelError } from 'cdktf/lib/errors';
-import { invokeAspects, StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer';
+import { StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer';
 import { ConstructOrder, type IConstruct } from 'constructs';
 import { stableJson } from '../core/stable-json';
 
@@ -43,7 +50,7 @@ export class TributaryStackSynthesizer extends StackSynthesizer {
       return;
     }
     const stack = this.target;
-    invokeAspects(stack);
+    applyAspects(stack);
     if (stack.hasResourceMove()) {
       // Resource moves need Terraform >= 1.5; cdktf's synthesizer adds that validation, so delegate.
       super.synthesize(session);
@@ -81,6 +88,47 @@ export class TributaryStackSynthesizer extends StackSynthesizer {
       stableJson(stack.toTerraform()),
     );
   }
+}
+
+/**
+ * cdktf's invokeAspects with the same order and rules (inherited aspects first, each aspect once per node,
+ * a warning for aspects added while aspects run), minus its per-node cost: cdktf creates an Aspects holder
+ * on every construct it visits (a defineProperty each) and keys visits by path strings. Here a node's
+ * aspects are read only where a holder exists.
+ */
+function applyAspects(root: IConstruct): void {
+  const symbol = aspectsSymbol(root);
+  let warned = false;
+  const own = (c: IConstruct): readonly IAspect[] =>
+    (c as unknown as Record<symbol, Aspects | undefined>)[symbol]?.all ?? [];
+  const visit = (construct: IConstruct, inherited: readonly IAspect[]): void => {
+    const mine = own(construct);
+    const all = mine.length === 0 ? inherited : [...inherited, ...mine];
+    const invoked: IAspect[] = [];
+    for (const aspect of all) {
+      if (invoked.includes(aspect)) continue;
+      aspect.visit(construct);
+      if (!warned && own(construct).length !== mine.length) {
+        Annotations.of(construct).addWarning(
+          'We detected an Aspect was added via another Aspect, and will not be applied',
+        );
+        warned = true;
+      }
+      invoked.push(aspect);
+    }
+    for (const child of construct.node.children) visit(child, all);
+  };
+  visit(root, []);
+}
+
+/** The private symbol under which cdktf keeps a construct's Aspects (found on a construct that has them). */
+function aspectsSymbol(root: IConstruct): symbol {
+  const holder = Aspects.of(root);
+  const symbol = Object.getOwnPropertySymbols(root).find(
+    (s) => (root as unknown as Record<symbol, unknown>)[s] === holder,
+  );
+  if (!symbol) throw new Error('cdktf keeps Aspects differently than this synthesizer expects');
+  return symbol;
 }
 
 function customSynthesis(node: IConstruct): { onSynthesize(session: ISynthesisSession): void } | undefined {

@@ -132,10 +132,35 @@ export class TributaryStack extends TerraformStack {
     }
     const tf: Record<string, unknown> = { '//': { metadata, outputs } };
     const strings = new Map<string, unknown>();
-    for (const e of elements) deepMerge(tf, resolveSelectively(this, e.toTerraform(), strings));
+    for (const e of elements) mergeFragment(tf, resolveSelectively(this, e.toTerraform(), strings));
     deepMerge(tf, resolve(this, self.rawOverrides));
     return tf;
   }
+}
+
+/**
+ * deepMerge for the common fragment `{ resource|data: { <type>: { <id>: config } } }` whose id is new: the
+ * config is attached as is instead of being copied key by key. Anything else goes to cdktf's deepMerge.
+ */
+function mergeFragment(tf: Record<string, unknown>, fragment: unknown): void {
+  const f = fragment as Record<string, Record<string, Record<string, unknown>>>;
+  const keys = Object.keys(f);
+  const block = keys[0];
+  if (keys.length === 1 && (block === 'resource' || block === 'data')) {
+    const types = Object.keys(f[block] as object);
+    const type = types[0] as string;
+    const ids = types.length === 1 ? Object.keys((f[block] as Record<string, object>)[type] as object) : [];
+    const id = ids[0] as string;
+    if (tf[block] === undefined) tf[block] = {};
+    const blocks = tf[block] as Record<string, Record<string, unknown>>;
+    const byType = blocks[type] ?? {};
+    if (ids.length === 1 && !(id in byType)) {
+      byType[id] = (f[block] as Record<string, Record<string, unknown>>)[type]?.[id];
+      blocks[type] = byType;
+      return;
+    }
+  }
+  deepMerge(tf, fragment);
 }
 
 /** The stack's elements in construct order, not descending into nested stacks (as cdktf collects them). */
@@ -156,6 +181,7 @@ export function danglingReferences(json: SynthesizedJson): string[] {
   const reference = /(?<![\w.])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/g;
   const visit = (value: unknown): void => {
     if (typeof value === 'string') {
+      if (!value.includes('${')) return;
       for (const expr of value.match(/\$\{[^}]*\}/g) ?? []) {
         for (const m of expr.matchAll(reference)) {
           const [, data, type, name] = m as unknown as [string, string | undefined, string, string];

@@ -144,6 +144,13 @@ export class EventSubscription extends Construct implements IEventSubscription {
     this.grantResourceLabel = props.subscriptionName;
   }
 
+  // Reference tokens shared by every grant on this subscription: a repeated token resolves once.
+  private refsCache?: { readonly name: string; readonly project: string };
+  private get refs(): { readonly name: string; readonly project: string } {
+    this.refsCache ??= { name: this.resource.name, project: this.resource.project };
+    return this.refsCache;
+  }
+
   /** `projects/<project>/subscriptions/<name>`: literal when the project is known, so plans show it. */
   public get subscriptionPath(): string {
     return this.project
@@ -168,8 +175,8 @@ export class EventSubscription extends Construct implements IEventSubscription {
       role,
       (id, member) =>
         new PubsubSubscriptionIamMember(this, id, {
-          subscription: this.resource.name,
-          project: this.resource.project,
+          subscription: this.refs.name,
+          project: this.refs.project,
           role,
           member,
         }),

@@ -100,8 +100,11 @@ export class DataBucket extends Construct implements IDataBucket {
   public readonly resource: StorageBucket;
   public readonly bucketName: string;
   public readonly url: string;
+  // One reference token per bucket, shared by its grants and objects: a repeated token resolves once.
+  private bucketRefToken?: string;
   public get bucketRef(): string {
-    return this.resource.name;
+    this.bucketRefToken ??= this.resource.name;
+    return this.bucketRefToken;
   }
   public readonly grantResourceType = 'google_storage_bucket';
   public readonly grantResourceLabel: string;
@@ -165,7 +168,7 @@ export class DataBucket extends Construct implements IDataBucket {
       this,
       principal,
       role,
-      (id, member) => new StorageBucketIamMember(this, id, { bucket: this.resource.name, role, member }),
+      (id, member) => new StorageBucketIamMember(this, id, { bucket: this.bucketRef, role, member }),
     );
   }
 }
