@@ -33,7 +33,9 @@ function isPlainObject(v: object): v is Record<string, unknown> {
 /**
  * One pass over the value: token-free strings, numbers and booleans are kept, `undefined` entries dropped (as
  * cdktf drops them), and only what may hold a token goes to cdktf's `resolve`: a string or number token, an
- * array carrying list tokens, an object keyed by a map token, or anything that is not plain data.
+ * array carrying list tokens, an object keyed by a map token, or anything that is not plain data. Arrays and
+ * objects are copied only where something inside changed; unchanged subtrees are returned as they are (the
+ * element's toTerraform builds them fresh for every call, so nothing else holds them).
  */
 export function resolveSelectively(scope: IConstruct, v: unknown, strings?: Map<string, unknown>): unknown {
   switch (typeof v) {
@@ -61,22 +63,30 @@ export function resolveSelectively(scope: IConstruct, v: unknown, strings?: Map<
             (typeof x === 'number' && Token.isUnresolved(x))
           )
             return resolve(scope, v);
-        const out: unknown[] = [];
-        for (const x of v) {
+        let out: unknown[] | undefined;
+        for (let i = 0; i < v.length; i++) {
+          const x = v[i];
           const r = resolveSelectively(scope, x, strings);
-          if (r !== undefined) out.push(r);
+          if (out === undefined && (r !== x || r === undefined)) out = v.slice(0, i);
+          if (out !== undefined && r !== undefined) out.push(r);
         }
-        return out;
+        return out ?? v;
       }
       if (!isPlainObject(v)) return resolve(scope, v);
       const keys = Object.keys(v);
       for (const key of keys) if (stringNeedsResolve(key)) return resolve(scope, v);
-      const out: Record<string, unknown> = {};
-      for (const key of keys) {
-        const r = resolveSelectively(scope, v[key], strings);
-        if (r !== undefined) out[key] = r;
+      let out: Record<string, unknown> | undefined;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string;
+        const x = v[key];
+        const r = resolveSelectively(scope, x, strings);
+        if (out === undefined && (r !== x || r === undefined)) {
+          out = {};
+          for (let j = 0; j < i; j++) out[keys[j] as string] = v[keys[j] as string];
+        }
+        if (out !== undefined && r !== undefined) out[key] = r;
       }
-      return out;
+      return out ?? v;
     }
     default:
       return resolve(scope, v);

@@ -6,8 +6,10 @@
  * strings containing the placeholder mark fall back to a direct writer. A test compares both paths with
  * cdktf's own bundled stringifier on every stack and on edge cases.
  */
-// A private-use character marks empty containers; it is written raw by JSON.stringify and searched for fast.
-const MARK = '\ue000';
+// NUL marks empty containers: JSON.stringify escapes it to ASCII, so the text stays one-byte (a raw non-Latin-1
+// mark would make V8 widen the whole multi-megabyte document to two-byte, slowing every step after).
+const MARK = '\u0000';
+const WRITTEN_MARK = '\\u0000';
 const EMPTY_ARRAY = `${MARK}[]`;
 const EMPTY_OBJECT = `${MARK}{}`;
 const INTEGER_KEY = /^(?:0|[1-9]\d*)$/;
@@ -19,7 +21,7 @@ let placeholders = 0;
 /** A copy with sorted keys and empty containers as placeholders; throws Fallback when that cannot be exact. */
 function sortedCopy(value: unknown): unknown {
   if (typeof value === 'string') {
-    if (value.includes(MARK)) throw new Fallback();
+    if (value.includes(MARK) || value.includes(WRITTEN_MARK)) throw new Fallback();
     return value;
   }
   if (value === null || typeof value !== 'object') return value;
@@ -35,7 +37,7 @@ function sortedCopy(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   let written = 0;
   for (const key of keys) {
-    if (INTEGER_KEY.test(key) || key.includes(MARK)) throw new Fallback();
+    if (INTEGER_KEY.test(key) || key.includes(MARK) || key.includes(WRITTEN_MARK)) throw new Fallback();
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
     out[key] = sortedCopy(v);
@@ -83,12 +85,16 @@ function expandPlaceholders(text: string, count: number): string {
   if (count === 0) return text;
   const parts: string[] = [];
   let from = 0;
-  for (let n = 0, at = text.indexOf(MARK); n < count && at !== -1; n++, at = text.indexOf(MARK, from)) {
-    const quote = at - 1; // the placeholder is the string "<MARK>[]" or "<MARK>{}"
+  for (
+    let n = 0, at = text.indexOf(WRITTEN_MARK);
+    n < count && at !== -1;
+    n++, at = text.indexOf(WRITTEN_MARK, from)
+  ) {
+    const quote = at - 1; // the placeholder is the string "\u0000[]" or "\u0000{}"
     const lineStart = text.lastIndexOf('\n', quote) + 1;
     let spaces = 0;
     while (text.charCodeAt(lineStart + spaces) === 32) spaces++;
-    const open = text[at + 1] as string;
+    const open = text[at + WRITTEN_MARK.length] as string;
     parts.push(
       text.slice(from, quote),
       open,
@@ -96,7 +102,7 @@ function expandPlaceholders(text: string, count: number): string {
       text.slice(lineStart, lineStart + spaces),
       open === '[' ? ']' : '}',
     );
-    from = at + 4;
+    from = at + WRITTEN_MARK.length + 3;
   }
   parts.push(text.slice(from));
   return parts.join('');
