@@ -11,7 +11,14 @@ module.exports = {
         module: { type: 'commonjs' },
       },
     ],
+    // ESM-only dependencies of fastify's inject (cookie 2). Node loads them with require(esm); jest's module
+    // system needs them compiled to CommonJS first.
+    '^.+/node_modules/cookie/.+\\.js$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Provider modules are large; a worker per core keeps memory predictable on 2-core CI.
   maxWorkers: '100%',

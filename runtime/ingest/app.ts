@@ -1,0 +1,311 @@
+/**
+ * The ingest gateway as a fastify plugin: `POST /v1/streams/:stream/events`, `GET /healthz`, `GET /readyz`.
+ * Streams, topics and contracts come from the manifest the constructs deploy; nothing here names a stream.
+ *
+ * Per request: authenticate (Cloud Run IAM or a partner API key), find the stream, admit the body within the
+ * in-flight byte bound, parse it (one event, an array, or NDJSON), validate every event with the contract's
+ * ajv validator, publish the valid ones and wait for Pub/Sub to acknowledge each, then report every event by
+ * index. Status codes:
+ *
+ * | status | when |
+ * | --- | --- |
+ * | 200 | every event accepted (acknowledged by Pub/Sub) |
+ * | 207 | some accepted, the others rejected by the contract; resend none of them |
+ * | 422 | every event rejected by the contract |
+ * | 503 + Retry-After | some events failed to publish after retries (resend those), the gateway is over its in-flight bound, or it is shutting down |
+ * | 400 | malformed body (with its position), an empty batch, or a bad `X-Tributary-Source` |
+ * | 401 / 403 | no or bad API key / key not allowed to write the stream |
+ * | 404 | unknown stream |
+ * | 413 | body larger than the limit, or more events than allowed per request |
+ * | 415 | content type other than application/json or application/x-ndjson |
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayManifest, GatewayStream } from '../../contracts/gateway';
+import { EVENT_ID_SEPARATOR } from '../../contracts/metadata';
+import { compileValidator, type EventError, type EventValidator } from '../../contracts/validator';
+import { Admission } from './admission';
+import type { ApiKeyStore } from './api-keys';
+import { type BodyKind, parseBody } from './body';
+import type { AuthMode, IngestLimits } from './config';
+import { traceFields } from './logging';
+import type { IngestMetrics } from './metrics';
+import type { EventPublisher, OutgoingMessage } from './publisher';
+
+export interface IngestAppOptions {
+  readonly manifest: GatewayManifest;
+  readonly publisher: EventPublisher;
+  readonly authMode: AuthMode;
+  readonly limits: IngestLimits;
+  readonly metrics: IngestMetrics;
+  /** Partner keys. @default - none: requests with a key get 401 */
+  readonly apiKeys?: ApiKeyStore;
+  /** For trace correlation in logs. @default - none */
+  readonly projectId?: string;
+  /** True once the server is shutting down: new requests get 503 and readiness fails. @default - never */
+  readonly isDraining?: () => boolean;
+}
+
+export type EventResult =
+  | {
+      readonly index: number;
+      readonly status: 'accepted';
+      readonly eventId: string;
+      readonly messageId: string;
+      readonly droppedFields?: readonly string[];
+    }
+  | { readonly index: number; readonly status: 'rejected'; readonly errors: readonly EventError[] }
+  | { readonly index: number; readonly status: 'failed'; readonly eventId: string; readonly error: string };
+
+interface Stream {
+  readonly spec: GatewayStream;
+  readonly validator: EventValidator;
+}
+
+interface RequestContext {
+  readonly stream: Stream;
+  readonly source: string;
+  reserved: number;
+}
+
+const SOURCE = /^[a-z][a-z0-9-]{0,31}$/;
+const CONTENT_TYPES: Readonly<Record<string, BodyKind>> = {
+  'application/json': 'json',
+  'application/x-ndjson': 'ndjson',
+};
+const RETRY_AFTER_OVERLOAD_S = 1;
+const RETRY_AFTER_PUBLISH_S = 5;
+
+export default async function ingestApp(app: FastifyInstance, options: IngestAppOptions): Promise<void> {
+  const streams = new Map<string, Stream>();
+  for (const spec of options.manifest.streams)
+    streams.set(spec.name, { spec, validator: compileValidator(spec.contract) });
+  const admission = new Admission(options.limits.inFlightBytes);
+  const draining = options.isDraining ?? (() => false);
+  const contexts = new WeakMap<FastifyRequest, RequestContext>();
+  options.metrics.gauge(
+    'tributary_ingest_in_flight_bytes',
+    'Request bytes currently admitted.',
+    () => admission.inFlightBytes,
+  );
+
+  const fail = (reply: FastifyReply, status: number, error: string, retryAfterS?: number) => {
+    if (retryAfterS !== undefined) reply.header('retry-after', String(retryAfterS));
+    return reply.code(status).send({ error });
+  };
+
+  // Bodies arrive as text: the handler parses them to report positions and bound nesting (see body.ts).
+  app.removeAllContentTypeParsers();
+  for (const type of Object.keys(CONTENT_TYPES))
+    app.addContentTypeParser(
+      type,
+      { parseAs: 'string', bodyLimit: options.limits.bodyBytes },
+      (_req, body, done) => done(null, body),
+    );
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status === 413) return fail(reply, 413, `request body larger than ${options.limits.bodyBytes} bytes`);
+    if (status === 415)
+      return fail(
+        reply,
+        415,
+        `unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: send application/json or application/x-ndjson`,
+      );
+    if (status >= 400 && status < 500) return fail(reply, status, error.message);
+    request.log.error({ err: { message: error.message, code: error.code } }, 'unexpected error');
+    return fail(reply, 500, 'internal error');
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    if (draining()) return reply.code(503).send({ status: 'not ready', reason: 'shutting down' });
+    if (!options.publisher.healthy())
+      return reply.code(503).send({ status: 'not ready', reason: 'recent publishes to Pub/Sub failed' });
+    return { status: 'ready', streams: streams.size };
+  });
+
+  app.post<{ Params: { stream: string } }>(
+    '/v1/streams/:stream/events',
+    {
+      onRequest: async (request, reply) => {
+        const trace = traceFields(request.headers, options.projectId);
+        if (Object.keys(trace).length > 0) request.log = request.log.child(trace);
+        if (draining()) {
+          reply.header('connection', 'close');
+          return fail(
+            reply,
+            503,
+            'the gateway is shutting down; retry on another instance',
+            RETRY_AFTER_OVERLOAD_S,
+          );
+        }
+        const key = request.headers['x-api-key'];
+        let source: string;
+        let allowed: ReadonlySet<string> | undefined;
+        if (key !== undefined) {
+          const check =
+            typeof key === 'string' && options.apiKeys ? options.apiKeys.check(key) : { ok: false as const };
+          if (!check.ok) return fail(reply, 401, 'invalid API key');
+          source = `partner:${check.id}`;
+          allowed = check.streams;
+        } else if (options.authMode === 'api-key') {
+          return fail(reply, 401, 'an API key is required (header X-API-Key)');
+        } else {
+          const declared = request.headers['x-tributary-source'];
+          if (
+            declared !== undefined &&
+            (typeof declared !== 'string' || !SOURCE.test(declared) || declared.startsWith('partner'))
+          )
+            return fail(
+              reply,
+              400,
+              'X-Tributary-Source must be 1-32 lowercase letters, digits and hyphens, start with a letter, and not start with "partner"',
+            );
+          source = typeof declared === 'string' ? declared : 'internal';
+        }
+        const stream = streams.get(request.params.stream);
+        if (!stream) return fail(reply, 404, `unknown stream ${JSON.stringify(request.params.stream)}`);
+        if (allowed && !allowed.has(stream.spec.name))
+          return fail(reply, 403, `this API key may not write to stream ${stream.spec.name}`);
+        const declaredLength = Number(request.headers['content-length']);
+        const reserve =
+          Number.isFinite(declaredLength) && declaredLength >= 0
+            ? Math.min(declaredLength, options.limits.bodyBytes)
+            : options.limits.bodyBytes;
+        if (!admission.tryReserve(reserve))
+          return fail(
+            reply,
+            503,
+            'the gateway is at its in-flight limit; retry shortly',
+            RETRY_AFTER_OVERLOAD_S,
+          );
+        contexts.set(request, { stream, source, reserved: reserve });
+      },
+      onResponse: async (request) => release(request),
+      onRequestAbort: async (request) => release(request),
+    },
+    async (request, reply) => {
+      const ctx = contexts.get(request) as RequestContext;
+      const { stream } = ctx;
+      const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      const parsed = parseBody(String(request.body ?? ''), CONTENT_TYPES[type] ?? 'json', {
+        maxDepth: options.limits.nestingDepth,
+      });
+      if (!parsed.ok) return fail(reply, 400, parsed.message);
+      if (parsed.events.length > options.limits.eventsPerRequest)
+        return fail(
+          reply,
+          413,
+          `${parsed.events.length} events in one request; at most ${options.limits.eventsPerRequest} are allowed`,
+        );
+
+      const results: (EventResult | undefined)[] = new Array(parsed.events.length);
+      const outgoing: OutgoingMessage[] = [];
+      const pending: { index: number; eventId: string; dropped: readonly string[] }[] = [];
+      parsed.events.forEach((event, index) => {
+        const v = stream.validator.validate(event);
+        if (!v.ok) {
+          results[index] = { index, status: 'rejected', errors: v.errors };
+          return;
+        }
+        const data = Buffer.from(JSON.stringify(v.event));
+        if (data.length > options.limits.eventBytes) {
+          results[index] = {
+            index,
+            status: 'rejected',
+            errors: [
+              {
+                field: '(event)',
+                rule: `must be at most ${options.limits.eventBytes} bytes as JSON, is ${data.length}`,
+                code: 'length',
+              },
+            ],
+          };
+          return;
+        }
+        const eventId = stream.spec.contract.key.map((k) => String(v.event[k])).join(EVENT_ID_SEPARATOR);
+        const attributes: Record<string, string> = {
+          stream: stream.spec.name,
+          schema_version: stream.spec.contract.version,
+          event_id: eventId,
+          source: ctx.source,
+        };
+        if (v.dropped.length > 0) attributes.dropped_fields = JSON.stringify(v.dropped);
+        const orderingKey = stream.spec.orderingKey;
+        outgoing.push({
+          data,
+          attributes,
+          ...(orderingKey ? { orderingKey: String(v.event[orderingKey]) } : {}),
+        });
+        pending.push({ index, eventId, dropped: v.dropped });
+      });
+
+      if (outgoing.length > 0) {
+        const published = await options.publisher.publish(
+          stream.spec.topic,
+          outgoing,
+          stream.spec.orderingKey !== undefined,
+        );
+        published.forEach((p, i) => {
+          const { index, eventId, dropped } = pending[i] as (typeof pending)[number];
+          results[index] = p.ok
+            ? {
+                index,
+                status: 'accepted',
+                eventId,
+                messageId: p.messageId,
+                ...(dropped.length > 0 ? { droppedFields: dropped } : {}),
+              }
+            : { index, status: 'failed', eventId, error: p.reason };
+        });
+      }
+
+      const all = results as EventResult[];
+      let accepted = 0;
+      let rejected = 0;
+      let failed = 0;
+      for (const r of all) {
+        if (r.status === 'accepted') accepted++;
+        else if (r.status === 'rejected') rejected++;
+        else failed++;
+      }
+      const name = stream.spec.name;
+      options.metrics.events(name, 'accepted', accepted);
+      options.metrics.events(name, 'rejected', rejected);
+      options.metrics.events(name, 'failed', failed);
+      const status = failed > 0 ? 503 : rejected === 0 ? 200 : accepted > 0 ? 207 : 422;
+      if (failed > 0) reply.header('retry-after', String(RETRY_AFTER_PUBLISH_S));
+      if (failed > 0 || rejected > 0) {
+        // Reasons only, never event content: events may carry personal data.
+        const firstFailure = all.find((r) => r.status === 'failed');
+        request.log.warn(
+          {
+            stream: name,
+            source: ctx.source,
+            accepted,
+            rejected,
+            failed,
+            ...(firstFailure?.status === 'failed' ? { publishError: firstFailure.error } : {}),
+          },
+          'events not accepted',
+        );
+      }
+      return reply.code(status).send({ stream: name, accepted, rejected, failed, results: all });
+    },
+  );
+
+  app.addHook('onResponse', async (request, reply) => {
+    const stream = contexts.get(request)?.stream.spec.name;
+    if (request.routeOptions.url === '/v1/streams/:stream/events')
+      options.metrics.request(stream ?? '(none)', reply.statusCode);
+  });
+
+  function release(request: FastifyRequest): void {
+    const ctx = contexts.get(request);
+    if (ctx && ctx.reserved > 0) {
+      admission.release(ctx.reserved);
+      ctx.reserved = 0;
+    }
+  }
+}

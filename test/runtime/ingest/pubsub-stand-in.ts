@@ -1,0 +1,149 @@
+/**
+ * A Pub/Sub STAND-IN for tests, not an emulator: a gRPC server on 127.0.0.1 implementing the Publisher
+ * service from the protos that ship inside `@google-cloud/pubsub`, so the real client library talks to it over
+ * the real wire protocol (PUBSUB_EMULATOR_HOST). It stores what it acknowledges and can inject faults: fail a
+ * share of Publish calls with a status code, and delay calls.
+ */
+import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+
+export interface StoredMessage {
+  readonly topic: string;
+  readonly messageId: string;
+  readonly data: Buffer;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly orderingKey: string;
+}
+
+export interface Faults {
+  /** Share of Publish calls answered with `failCode` instead of being stored (0-1). @default 0 */
+  readonly failRate?: number;
+  /** @default 14 (UNAVAILABLE) */
+  readonly failCode?: grpc.status;
+  /** Each call waits a random time in [min, max] ms before answering. @default [0, 0] */
+  readonly delayMs?: readonly [number, number];
+}
+
+const PROTOS = path.dirname(require.resolve('@google-cloud/pubsub/package.json'));
+// google-gax exports no package.json; its protos sit next to its entry point (build/src/index.js).
+const GAX_PROTOS = path.resolve(path.dirname(require.resolve('google-gax')), '..', 'protos');
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failing fault test replays exactly. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface PublishCall {
+  readonly request: {
+    readonly topic: string;
+    readonly messages: readonly { data: Buffer; attributes: Record<string, string>; orderingKey: string }[];
+  };
+}
+
+export class PubSubStandIn {
+  private readonly stored: StoredMessage[] = [];
+  private faults: Faults = {};
+  private nextId = 1;
+  private rand: () => number;
+  public publishCalls = 0;
+  public failedCalls = 0;
+
+  private constructor(
+    private readonly server: grpc.Server,
+    public readonly port: number,
+    seed: number,
+  ) {
+    this.rand = random(seed);
+  }
+
+  /** `127.0.0.1:<port>`, the value for PUBSUB_EMULATOR_HOST. */
+  public get host(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  public static async start(faults: Faults = {}, seed = 1): Promise<PubSubStandIn> {
+    const definition = protoLoader.loadSync(
+      path.join(PROTOS, 'build', 'protos', 'google', 'pubsub', 'v1', 'pubsub.proto'),
+      {
+        includeDirs: [path.join(PROTOS, 'build', 'protos'), GAX_PROTOS],
+        keepCase: false,
+        longs: String,
+        defaults: true,
+      },
+    );
+    const pkg = grpc.loadPackageDefinition(definition) as unknown as {
+      google: { pubsub: { v1: { Publisher: { service: grpc.ServiceDefinition } } } };
+    };
+    const server = new grpc.Server();
+    let standIn: PubSubStandIn | undefined;
+    server.addService(pkg.google.pubsub.v1.Publisher.service, {
+      publish: (call: PublishCall, callback: grpc.sendUnaryData<{ messageIds: string[] }>) =>
+        standIn?.publish(call, callback),
+      getTopic: (call: { request: { topic: string } }, callback: grpc.sendUnaryData<{ name: string }>) =>
+        callback(null, { name: call.request.topic }),
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      ),
+    );
+    standIn = new PubSubStandIn(server, port, seed);
+    standIn.faults = faults;
+    return standIn;
+  }
+
+  public setFaults(faults: Faults): void {
+    this.faults = faults;
+  }
+
+  private publish(call: PublishCall, callback: grpc.sendUnaryData<{ messageIds: string[] }>): void {
+    this.publishCalls++;
+    const [min, max] = this.faults.delayMs ?? [0, 0];
+    const delay = min + Math.floor(this.rand() * (max - min + 1));
+    const fail = this.rand() < (this.faults.failRate ?? 0);
+    const answer = () => {
+      if (fail) {
+        this.failedCalls++;
+        callback({
+          code: this.faults.failCode ?? grpc.status.UNAVAILABLE,
+          details: 'stand-in injected fault',
+        });
+        return;
+      }
+      const ids = call.request.messages.map((m) => {
+        const messageId = String(this.nextId++);
+        this.stored.push({
+          topic: call.request.topic,
+          messageId,
+          data: Buffer.from(m.data),
+          attributes: { ...m.attributes },
+          orderingKey: m.orderingKey,
+        });
+        return messageId;
+      });
+      callback(null, { messageIds: ids });
+    };
+    if (delay > 0) setTimeout(answer, delay);
+    else answer();
+  }
+
+  public messages(topic?: string): readonly StoredMessage[] {
+    return topic ? this.stored.filter((m) => m.topic === topic) : [...this.stored];
+  }
+
+  public clear(): void {
+    this.stored.length = 0;
+  }
+
+  public async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+  }
+}
