@@ -76,6 +76,8 @@ export async function buildTestApp(
   publishTimeoutMs = 3000,
 ): Promise<TestApp> {
   process.env.PUBSUB_EMULATOR_HOST = standIn.host;
+  // No metadata server off Google Cloud: tell the auth library not to look for one.
+  process.env.METADATA_SERVER_DETECTION = 'none';
   const logs = new LogCapture();
   const app = Fastify({
     logger: loggerOptions(logs, 'info'),
@@ -124,6 +126,7 @@ export async function startBundle(env: Record<string, string>, port: number): Pr
       GOOGLE_CLOUD_PROJECT: PROJECT,
       TRIBUTARY_INGEST_MANIFEST: manifestPath,
       TRIBUTARY_METRICS_PORT: '0',
+      METADATA_SERVER_DETECTION: 'none',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
