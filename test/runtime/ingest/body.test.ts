@@ -18,7 +18,7 @@ describe('parseBody', () => {
   test('keeps __proto__ and constructor as plain own properties, for the validator to reject', () => {
     const parsed = parseBody('{"__proto__": {"polluted": true}, "constructor": 1}', 'json', limits);
     expect(parsed.ok).toBe(true);
-    const event = (parsed as { events: Record<string, unknown>[] }).events[0] as object;
+    const event = (parsed as unknown as { events: Record<string, unknown>[] }).events[0] as object;
     expect(Object.keys(event)).toEqual(['__proto__', 'constructor']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
