@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { Principal } from '../constructs/iam/principal';
 import { StreamingPlatform } from '../constructs/platform/streaming-platform';
 import { TributaryStack } from '../constructs/platform/tributary-stack';
+import { runtimeImage } from '../constructs/run/image';
 import { type ContractLock, parseLock } from '../contracts/lock';
 import type { Contract } from '../contracts/model';
 import { CONTRACTS } from './contracts/index';
@@ -50,6 +51,25 @@ export class EnvironmentStack extends TributaryStack {
       delivery: config.streams.delivery,
       topicRetentionHours: config.streams.topicRetentionHours,
       maxDeliveryAttempts: config.streams.maxDeliveryAttempts,
+      ingest: {
+        image: runtimeImage(
+          REPO_ROOT,
+          StreamingPlatform.registryPath(config.region, config.projectId),
+          'ingest',
+          process.env.TRIBUTARY_INGEST_IMAGE,
+        ),
+        access:
+          config.ingest.access === 'public'
+            ? { kind: 'public', reason: config.ingest.publicAccessReason ?? '' }
+            : { kind: 'private' },
+        producers: (config.ingest.producers ?? []).map((m) => Principal.fromMember(m)),
+        orderingKeys: config.ingest.orderingKeys,
+        minInstances: config.ingest.minInstances,
+        maxInstances: config.ingest.maxInstances,
+        concurrency: config.ingest.concurrency,
+        cpu: config.ingest.cpu,
+        memory: config.ingest.memory,
+      },
       dataflow: {
         network: config.network.network,
         subnetwork: config.network.subnetwork,
@@ -70,6 +90,9 @@ export interface StreamSources {
 }
 
 export const LOCK_PATH = path.join(__dirname, 'contracts', 'contracts.lock.json');
+
+/** The repository root: runtime images are tagged by the hash of sources found from here. */
+export const REPO_ROOT = path.resolve(__dirname, '..');
 
 /** The example contracts and the committed lock. */
 export function defaultStreams(): StreamSources {

@@ -43,7 +43,15 @@ export class Grant {
 export interface GrantOptions {
   readonly scope?: GrantScope;
   readonly justification?: string;
+  /**
+   * Allows a public principal (allUsers) for this grant, with the reason; it becomes the grant's
+   * justification. Without it public principals are refused. @default - public principals are refused
+   */
+  readonly publicReason?: string;
 }
+
+/** A reason must say something: at least this many characters. */
+export const MIN_REASON_LENGTH = 20;
 
 /** Creates the `*_iam_member` resource under the target, given its construct id and the IAM member string. */
 export type MemberFactory = (id: string, iamMember: string) => TerraformResource;
@@ -70,12 +78,20 @@ export function grantOn(
     'basic roles (owner, editor, viewer) are never granted; use a predefined role',
     (r) => !BASIC_ROLES.includes(r),
   );
-  checks.rule(
-    'principal',
-    principal.iamMember,
-    'public principals (allUsers, allAuthenticatedUsers) are never granted',
-    (m) => !isPublicMember(m),
-  );
+  if (options.publicReason === undefined)
+    checks.rule(
+      'principal',
+      principal.iamMember,
+      'public principals (allUsers, allAuthenticatedUsers) are never granted without a public-access reason',
+      (m) => !isPublicMember(m),
+    );
+  else
+    checks.rule(
+      'publicReason',
+      options.publicReason,
+      `must explain public access in at least ${MIN_REASON_LENGTH} characters`,
+      (r) => r.trim().length >= MIN_REASON_LENGTH,
+    );
   checks.throwIfAny();
 
   const id = `Grant-${role.replace(/^roles\//, '').replace(/\//g, '|')}-${principal.principalLabel.replace(/\//g, '|')}`;
@@ -98,7 +114,9 @@ export function grantOn(
     role,
     scope: options.scope ?? 'resource',
     path: member.node.path,
-    ...(options.justification ? { justification: options.justification } : {}),
+    ...(options.justification || options.publicReason
+      ? { justification: options.justification ?? options.publicReason }
+      : {}),
   });
   return grant;
 }

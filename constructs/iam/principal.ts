@@ -5,7 +5,14 @@ import { Checks } from '../../contracts/validation';
 import { PROJECT_NUMBER } from '../core/gcp-rules';
 import { projectOf } from '../core/project';
 
-export type PrincipalKind = 'serviceAccount' | 'group' | 'user' | 'domain' | 'serviceAgent' | 'principalSet';
+export type PrincipalKind =
+  | 'serviceAccount'
+  | 'group'
+  | 'user'
+  | 'domain'
+  | 'serviceAgent'
+  | 'principalSet'
+  | 'public';
 
 /** Anything that can be granted a role. */
 export interface IPrincipal {
@@ -65,6 +72,39 @@ export class Principal implements IPrincipal {
       'principalSet',
       `principalSet:${label}/attribute.${attribute}/${value}`,
     );
+  }
+
+  /**
+   * Everyone on the internet. Grants to it are refused unless made with an explicit public-access reason
+   * (see grantOn's `publicReason`), which the IAM matrix and the policy report then carry.
+   */
+  public static allUsers(): Principal {
+    return new Principal('allUsers', 'public');
+  }
+
+  /** A principal written as an IAM member string, as environment files hold them (`group:x@example.com`). */
+  public static fromMember(member: string): Principal {
+    const [kind, ...rest] = member.split(':');
+    const value = rest.join(':');
+    switch (kind) {
+      case 'group':
+        return Principal.group(value);
+      case 'user':
+        return Principal.user(value);
+      case 'domain':
+        return Principal.domain(value);
+      case 'serviceAccount':
+        return Principal.serviceAccount(value);
+      default:
+        Principal.check(
+          'Principal.fromMember',
+          'member',
+          member,
+          'must be group:<email>, user:<email>, domain:<domain> or serviceAccount:<email>',
+          false,
+        );
+        throw new Error('unreachable');
+    }
   }
 
   private static check(subject: string, field: string, value: string, rule: string, ok: boolean): void {

@@ -37,6 +37,8 @@ export class HashedObject extends Construct {
   /** `gs://<bucket>/<objectName>` */
   public readonly url: string;
   public readonly contentHash: string;
+  /** What is uploaded. */
+  public readonly content: string;
 
   constructor(scope: Construct, id: string, props: HashedObjectProps) {
     super(scope, id);
@@ -57,6 +59,7 @@ export class HashedObject extends Construct {
     this.contentHash = sha256.slice(0, CONTENT_HASH_LENGTH);
     this.objectName = `${props.folder}/${props.baseName}-${this.contentHash}.${props.extension}`;
     this.url = `${props.bucket.url}/${this.objectName}`;
+    this.content = props.content;
     this.resource = new StorageBucketObject(this, 'Resource', {
       bucket: props.bucket.bucketRef,
       name: this.objectName,

@@ -64,9 +64,27 @@ export interface EnvironmentConfig {
     /** Regional Cloud KMS key (in `region`) for job state. @default - Google-managed encryption */
     readonly encryptionKey?: string;
   };
+  /** The ingest gateway (Cloud Run) in front of the streams. */
   readonly ingest: {
     readonly minInstances: number;
     readonly maxInstances: number;
+    /** Requests one instance serves at once. @default 80 */
+    readonly concurrency?: number;
+    /** @default '1' */
+    readonly cpu?: string;
+    /** @default '512Mi' */
+    readonly memory?: string;
+    /**
+     * `private`: only `producers` can call it (Cloud Run IAM). `public`: anyone can reach it and every request
+     * needs a partner API key; `publicAccessReason` is then required and lands in the policy report.
+     * @default 'private'
+     */
+    readonly access?: 'private' | 'public';
+    readonly publicAccessReason?: string;
+    /** IAM members allowed to call a private gateway, for example `serviceAccount:web@p.iam.gserviceaccount.com`. */
+    readonly producers?: readonly string[];
+    /** Stream -> required top-level field whose value orders its messages. @default - unordered */
+    readonly orderingKeys?: Readonly<Record<string, string>>;
   };
 }
 

@@ -202,6 +202,33 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     'must be a whole number from 0 to 100',
     int(0, 100),
   );
+  const ing = config.ingest;
+  c.rule('ingest.concurrency', ing.concurrency, 'must be a whole number from 1 to 1000', int(1, 1000));
+  c.rule('ingest.memory', ing.memory, 'must be a size such as 512Mi or 2Gi', (m) => /^\d+(Mi|Gi)$/.test(m));
+  c.rule(
+    'ingest.access',
+    ing.access,
+    'must be "private" or "public"',
+    (a) => a === 'private' || a === 'public',
+  );
+  if (ing.access === 'public')
+    c.rule(
+      'ingest.publicAccessReason',
+      ing.publicAccessReason ?? '',
+      'is required for a public gateway: at least 20 characters on why',
+      (r) => r.trim().length >= 20,
+    );
+  for (const [i, m] of (ing.producers ?? []).entries())
+    c.rule(
+      `ingest.producers[${i}]`,
+      m,
+      'must be group:<email>, user:<email>, domain:<domain> or serviceAccount:<email>',
+      (v) =>
+        /^(group|user|serviceAccount):[^@\s]+@[^@\s]+\.[a-z]{2,}$|^domain:[a-z0-9.-]+\.[a-z]{2,}$/.test(v),
+    );
+  if (ing.access === 'public' && (ing.producers ?? []).length > 0)
+    c.fail('ingest.producers', ing.producers, 'a public gateway takes partner API keys, not invoker grants');
+
   c.rule(
     'ingest.maxInstances',
     config.ingest.maxInstances,

@@ -33,7 +33,7 @@ describe('StreamingPlatform', () => {
         .sort(),
     ).toEqual([
       ['trb-test-project-archive', 'EU'],
-      ['trb-test-project-dataflow-artifacts', 'EU'],
+      ['trb-test-project-artifacts', 'EU'],
       ['trb-test-project-dataflow-staging', 'EU'],
       ['trb-test-project-landing', 'EU'],
     ]);
@@ -167,7 +167,7 @@ describe('StreamingPlatform', () => {
 
   test('keeps Dataflow artifacts apart from temp files: versioned, no age-based delete', () => {
     const { json } = platform();
-    expect(bucketNamed(json, 'trb-test-project-dataflow-artifacts')).toMatchObject({
+    expect(bucketNamed(json, 'trb-test-project-artifacts')).toMatchObject({
       versioning: { enabled: true },
       lifecycle_rule: [
         {

@@ -19,6 +19,8 @@ import {
   labelsRequired,
   pubsubDeadLetter,
   pubsubTopicSchema,
+  runNoPublicInvoker,
+  runServiceIdentity,
 } from '../../constructs/policy/rules';
 import type { PolicyContext, PolicyResource, PolicyRule } from '../../constructs/policy/types';
 
@@ -50,7 +52,7 @@ const flexJob = {
     inputSubscription: 'projects/p-prod/subscriptions/trb-prod-order-dataflow',
     outputTableSpec: 'p-prod:raw.order_v1',
     outputDeadletterTable: 'p-prod:raw.order_v1_dead_letter',
-    javascriptTextTransformGcsPath: `gs://p-prod-dataflow-artifacts/udf/order/order-${UDF_HASH}.js`,
+    javascriptTextTransformGcsPath: `gs://p-prod-artifacts/udf/order/order-${UDF_HASH}.js`,
     javascriptTextTransformFunctionName: 'transform',
   },
 };
@@ -244,18 +246,46 @@ const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext]
   [
     dataflowUdfHashed,
     fixture('google_storage_bucket_object', {
-      bucket: 'p-prod-dataflow-artifacts',
+      bucket: 'p-prod-artifacts',
       name: 'udf/order/order.js',
       content: UDF,
       metadata: { 'tributary-role': 'dataflow-udf' },
     }),
     fixture('google_storage_bucket_object', {
-      bucket: 'p-prod-dataflow-artifacts',
+      bucket: 'p-prod-artifacts',
       name: `udf/order/order-${UDF_HASH}.js`,
       content: UDF,
       metadata: { 'tributary-role': 'dataflow-udf' },
     }),
     `UDF object udf/order/order.js must be named <name>-${UDF_HASH}.js (the SHA-256 of its content)`,
+    prod,
+  ],
+  [
+    runNoPublicInvoker,
+    fixture('google_cloud_run_v2_service_iam_member', {
+      name: 'trb-prod-ingest',
+      role: 'roles/run.invoker',
+      member: 'allUsers',
+    }),
+    fixture('google_cloud_run_v2_service_iam_member', {
+      name: 'trb-prod-ingest',
+      role: 'roles/run.invoker',
+      member: 'serviceAccount:web@p-prod.iam.gserviceaccount.com',
+    }),
+    'roles/run.invoker granted to allUsers on trb-prod-ingest',
+    prod,
+  ],
+  [
+    runServiceIdentity,
+    fixture('google_cloud_run_v2_service', {
+      name: 'trb-prod-ingest',
+      template: { containers: [{ image: 'x' }] },
+    }),
+    fixture('google_cloud_run_v2_service', {
+      name: 'trb-prod-ingest',
+      template: { service_account: 'trb-prod-ingest@p-prod.iam.gserviceaccount.com' },
+    }),
+    'trb-prod-ingest sets no template.service_account (it would run as the Compute Engine default)',
     prod,
   ],
 ];
@@ -484,6 +514,37 @@ describe('rule details', () => {
     );
     const spec = fixture('google_storage_bucket_object', { name: 'templates/t/t.json', content: '{}' });
     expect(dataflowUdfHashed.check(spec, prod).status).toBe('not-applicable');
+  });
+
+  test('TRB-RUN-1 reads bindings and policies too, and ignores other roles', () => {
+    const binding = fixture('google_cloud_run_v2_service_iam_binding', {
+      name: 's',
+      role: 'roles/run.invoker',
+      members: ['group:a@example.com', 'allAuthenticatedUsers'],
+    });
+    expect(runNoPublicInvoker.check(binding, prod)).toEqual({
+      status: 'non-compliant',
+      detail: 'roles/run.invoker granted to allAuthenticatedUsers on s',
+    });
+    const viewer = fixture('google_cloud_run_v2_service_iam_member', {
+      name: 's',
+      role: 'roles/run.viewer',
+      member: 'allUsers',
+    });
+    expect(runNoPublicInvoker.check(viewer, prod).status).toBe('compliant');
+  });
+
+  test('TRB-RUN-2 fails the Compute Engine default account and checks jobs', () => {
+    const service = fixture('google_cloud_run_v2_service', {
+      name: 's',
+      template: { service_account: '123456789012-compute@developer.gserviceaccount.com' },
+    });
+    expect(runServiceIdentity.check(service, prod).status).toBe('non-compliant');
+    const job = fixture('google_cloud_run_v2_job', {
+      name: 'j',
+      template: { template: { service_account: 'j@p-prod.iam.gserviceaccount.com' } },
+    });
+    expect(runServiceIdentity.check(job, prod).status).toBe('compliant');
   });
 
   test('TRB-IAM-5 leaves project-wide dataEditor to TRB-BQ-3', () => {

@@ -17,6 +17,8 @@ import { iamProjectScope } from './iam-project-scope';
 import { labelsRequired } from './labels-required';
 import { pubsubDeadLetter } from './pubsub-dead-letter';
 import { pubsubTopicSchema } from './pubsub-topic-schema';
+import { runNoPublicInvoker } from './run-no-public-invoker';
+import { runServiceIdentity } from './run-service-identity';
 
 export {
   bigqueryDeletionProtection,
@@ -37,6 +39,8 @@ export {
   labelsRequired,
   pubsubDeadLetter,
   pubsubTopicSchema,
+  runNoPublicInvoker,
+  runServiceIdentity,
 };
 
 /** The rules every Tributary stack runs. */
@@ -59,4 +63,6 @@ export const DEFAULT_RULES: readonly PolicyRule[] = [
   dataflowPrivateIps,
   dataflowDeadLetter,
   dataflowUdfHashed,
+  runNoPublicInvoker,
+  runServiceIdentity,
 ];

@@ -1,0 +1,189 @@
+import { Construct } from 'constructs';
+import { type GatewayManifest, serializeGatewayManifest } from '../../contracts/gateway';
+import { constructChecks } from '../core/validation';
+import { MIN_REASON_LENGTH } from '../iam/grants';
+import type { IPrincipal } from '../iam/principal';
+import type { IServiceIdentity } from '../iam/service-identity';
+import type { IDataBucket } from '../storage/data-bucket';
+import { HashedObject } from '../storage/hashed-object';
+import { CloudRunService } from './cloud-run-service';
+import { RuntimeSecret } from './runtime-secret';
+
+/** Who may call the gateway. */
+export type GatewayAccess =
+  /** Cloud Run IAM: only `producers` (roles/run.invoker) reach it; a partner API key is optional. */
+  | { readonly kind: 'private' }
+  /** Anyone reaches it and every request needs a partner API key; the reason goes into the policy report. */
+  | { readonly kind: 'public'; readonly reason: string };
+
+export interface IngestGatewayProps {
+  readonly serviceName: string;
+  readonly region: string;
+  /** @default - the project of the stack's default google provider */
+  readonly project?: string;
+  /** The gateway's identity; it must already be able to publish to the manifest's topics. */
+  readonly identity: IServiceIdentity;
+  /** The container image (see constructs/run/image.ts). */
+  readonly image: string;
+  /** The streams served: names, topics, contracts, ordering keys. */
+  readonly manifest: GatewayManifest;
+  /** Holds the manifest file, mounted read-only into the service. */
+  readonly artifactsBucket: IDataBucket;
+  /** @default { kind: 'private' } */
+  readonly access?: GatewayAccess;
+  /** Identities allowed to call a private gateway (roles/run.invoker). @default - none */
+  readonly producers?: readonly IPrincipal[];
+  /** @default 0 */
+  readonly minInstances?: number;
+  /** @default 10 */
+  readonly maxInstances?: number;
+  /** @default 80 */
+  readonly concurrency?: number;
+  /** @default '1' */
+  readonly cpu?: string;
+  /** @default '512Mi' */
+  readonly memory?: string;
+  /**
+   * Runs Google Cloud Managed Service for Prometheus as a sidecar, which scrapes the gateway's localhost
+   * metrics port and writes the counters to Cloud Monitoring. @default true
+   */
+  readonly metricsCollector?: boolean;
+  readonly deletionProtection: boolean;
+  /** @default - none beyond the provider defaults */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export const GATEWAY_PATHS = {
+  artifacts: '/var/tributary/artifacts',
+  keysDir: '/var/tributary/keys',
+  keysFile: 'api-keys.json',
+  metricsConfigDir: '/etc/rungmp',
+} as const;
+
+/** Managed Service for Prometheus sidecar for Cloud Run; pinned so a deploy never changes it silently. */
+export const METRICS_COLLECTOR_IMAGE =
+  'us-docker.pkg.dev/cloud-ops-agents-artifacts/cloud-run-gmp-sidecar/cloud-run-gmp-sidecar:1.2.0';
+const METRICS_PORT = 9464;
+
+/**
+ * The ingest gateway on Cloud Run: the service (its own identity, probes, scaling), the manifest of streams as
+ * a content-addressed file in the artifacts bucket (a contract change is a new path, so a new revision), the
+ * partner API key secret (only the gateway may read it; keys are added with `npm run ingest:keys`), and
+ * either invoker grants for the producers or public access with a recorded reason.
+ */
+export class IngestGateway extends Construct {
+  public readonly service: CloudRunService;
+  public readonly manifestObject: HashedObject;
+  public readonly apiKeys: RuntimeSecret;
+  public readonly metricsConfig?: RuntimeSecret;
+
+  constructor(scope: Construct, id: string, props: IngestGatewayProps) {
+    super(scope, id);
+    const access = props.access ?? { kind: 'private' };
+    const c = constructChecks(this);
+    c.rule('manifest.streams', props.manifest.streams, 'must list at least one stream', (s) => s.length > 0);
+    if (access.kind === 'public')
+      c.rule(
+        'access.reason',
+        access.reason,
+        `must explain public access in at least ${MIN_REASON_LENGTH} characters`,
+        (r) => r.trim().length >= MIN_REASON_LENGTH,
+      );
+    if (access.kind === 'public' && (props.producers ?? []).length > 0)
+      c.fail(
+        'producers',
+        props.producers?.map((p) => p.principalLabel),
+        'a public gateway takes API keys, not invoker grants',
+      );
+    c.throwIfAny();
+
+    const labels = { ...props.labels, component: 'ingest' };
+    this.manifestObject = new HashedObject(this, 'Manifest', {
+      bucket: props.artifactsBucket,
+      folder: 'ingest',
+      baseName: 'manifest',
+      extension: 'json',
+      content: serializeGatewayManifest(props.manifest),
+      contentType: 'application/json',
+      role: 'ingest-manifest',
+    });
+    this.apiKeys = new RuntimeSecret(this, 'ApiKeys', {
+      secretId: `${props.serviceName}-api-keys`,
+      region: props.region,
+      project: props.project,
+      // An empty key file, so the secret mounts from the first deploy; keys are added outside Terraform.
+      initialData: '{"keysVersion":1,"keys":[]}',
+      deletionProtection: props.deletionProtection,
+      labels,
+    });
+    const collector = props.metricsCollector ?? true;
+    if (collector) {
+      this.metricsConfig = new RuntimeSecret(this, 'MetricsConfig', {
+        secretId: `${props.serviceName}-metrics-config`,
+        region: props.region,
+        project: props.project,
+        initialData: [
+          'apiVersion: monitoring.googleapis.com/v1beta',
+          'kind: RunMonitoring',
+          'metadata:',
+          `  name: ${props.serviceName}`,
+          'spec:',
+          '  endpoints:',
+          `  - port: ${METRICS_PORT}`,
+          '    path: /metrics',
+          '    interval: 30s',
+          '',
+        ].join('\n'),
+        labels,
+      });
+    }
+    this.service = new CloudRunService(this, 'Service', {
+      serviceName: props.serviceName,
+      region: props.region,
+      project: props.project,
+      identity: props.identity,
+      image: props.image,
+      env: {
+        TRIBUTARY_INGEST_MANIFEST: `${GATEWAY_PATHS.artifacts}/${this.manifestObject.objectName}`,
+        TRIBUTARY_API_KEYS: `${GATEWAY_PATHS.keysDir}/${GATEWAY_PATHS.keysFile}`,
+        TRIBUTARY_AUTH_MODE: access.kind === 'public' ? 'api-key' : 'iam',
+        TRIBUTARY_METRICS_PORT: collector ? String(METRICS_PORT) : '0',
+        ...(props.project ? { GOOGLE_CLOUD_PROJECT: props.project } : {}),
+      },
+      secretFiles: [
+        { secret: this.apiKeys, mountPath: GATEWAY_PATHS.keysDir, fileName: GATEWAY_PATHS.keysFile },
+      ],
+      bucketMounts: [{ bucket: props.artifactsBucket, mountPath: GATEWAY_PATHS.artifacts }],
+      sidecars:
+        collector && this.metricsConfig
+          ? [
+              {
+                name: 'metrics-collector',
+                image: METRICS_COLLECTOR_IMAGE,
+                secretFiles: [
+                  {
+                    secret: this.metricsConfig,
+                    mountPath: GATEWAY_PATHS.metricsConfigDir,
+                    fileName: 'config.yaml',
+                  },
+                ],
+              },
+            ]
+          : [],
+      minInstances: props.minInstances,
+      maxInstances: props.maxInstances,
+      concurrency: props.concurrency,
+      cpu: props.cpu,
+      memory: props.memory,
+      startupProbePath: '/readyz',
+      livenessProbePath: '/healthz',
+      deletionProtection: props.deletionProtection,
+      labels,
+    });
+    this.service.deployAfter(this.manifestObject.resource);
+    if (this.apiKeys.initialVersion) this.service.deployAfter(this.apiKeys.initialVersion);
+    if (this.metricsConfig?.initialVersion) this.service.deployAfter(this.metricsConfig.initialVersion);
+    if (access.kind === 'public') this.service.grantPublicInvoke(access.reason);
+    for (const producer of props.producers ?? []) this.service.grantInvoke(producer);
+  }
+}
