@@ -30,6 +30,11 @@ export function compareDecimal(a: string, b: string): number {
   const x = parseDecimal(a);
   const y = parseDecimal(b);
   if (!x || !y) throw new Error(`compareDecimal: "${a}" or "${b}" is not a decimal`);
+  return compareParsed(x, y);
+}
+
+/** compareDecimal on parsed values, for bounds parsed once and compared against many values. */
+export function compareParsed(x: Decimal, y: Decimal): number {
   if (x.negative !== y.negative) return x.negative ? -1 : 1;
   const sign = x.negative ? -1 : 1;
   if (x.integer.length !== y.integer.length) return sign * (x.integer.length < y.integer.length ? -1 : 1);

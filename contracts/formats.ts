@@ -64,6 +64,8 @@ export function isTimestamp(text: string): boolean {
   )
     return false;
   if (m[9] && (Number(m[10]) > 23 || Number(m[11]) > 59)) return false;
+  // Only the first and last year can leave BigQuery's range once the offset is applied.
+  if ((y as number) > 1 && (y as number) < 9999) return true;
   const ms = Date.parse(text);
   return Number.isFinite(ms) && ms >= MIN_MS && ms <= MAX_MS;
 }

@@ -4,7 +4,7 @@
  * properties are removed from a copy of the event and listed in `dropped`.
  */
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import { compareDecimal } from './decimal';
+import { compareParsed, parseDecimal } from './decimal';
 import { FORMATS } from './formats';
 import { jsonSchema } from './generators/json-schema';
 import {
@@ -75,10 +75,15 @@ function ajv(): Ajv2020 {
       message: (ctx) =>
         decimalRangeRule((ctx.schema as DecimalSchema).min, (ctx.schema as DecimalSchema).max),
     },
-    validate: (schema: DecimalSchema, data: string) =>
-      !/^-?[0-9]+(\.[0-9]+)?$/.test(data) ||
-      ((schema.min === undefined || compareDecimal(data, schema.min) >= 0) &&
-        (schema.max === undefined || compareDecimal(data, schema.max) <= 0)),
+    // Bounds are parsed once per schema; values that are not decimals are left to the pattern keyword.
+    compile: (schema: DecimalSchema) => {
+      const min = schema.min === undefined ? undefined : parseDecimal(schema.min);
+      const max = schema.max === undefined ? undefined : parseDecimal(schema.max);
+      return (data: string) => {
+        const d = parseDecimal(data);
+        return !d || ((!min || compareParsed(d, min) >= 0) && (!max || compareParsed(d, max) <= 0));
+      };
+    },
   });
   shared = instance;
   return instance;

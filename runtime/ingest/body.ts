@@ -2,7 +2,8 @@
  * Request bodies: one JSON event, a JSON array of events, or NDJSON (one event per line). A malformed body is
  * reported with its position (line and column, and for NDJSON the line of the event), found by a small
  * iterative scanner rather than taken from the engine's message, whose wording differs across Node versions.
- * The scanner also bounds nesting, so a hostile body of a million brackets is a 400, not a stack overflow.
+ * Nesting is bounded, so a hostile body of a million brackets is a 400, not a stack overflow in a later step
+ * (structuredClone and JSON.stringify recurse).
  */
 
 export type ParsedBody =
@@ -162,11 +163,41 @@ function describe(text: string, error: ScanError): string {
 
 type One = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: ScanError };
 
+/** Nesting depth of a parsed value, walked with an explicit stack; stops as soon as it exceeds `max`. */
+function deeperThan(value: unknown, max: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (depth > max) return true;
+    const children = Array.isArray(v) ? v : Object.values(v as object);
+    for (const c of children) if (typeof c === 'object' && c !== null) stack.push([c, depth + 1]);
+  }
+  return false;
+}
+
 function parseOne(text: string, limits: BodyLimits, start: number, end: number): One {
-  // The scanner runs first: it bounds nesting before the engine's recursive parser sees the text.
-  const error = scanJson(text, limits.maxDepth, start, end);
-  if (error) return { ok: false, error };
-  return { ok: true, value: JSON.parse(start === 0 && end === text.length ? text : text.slice(start, end)) };
+  const slice = start === 0 && end === text.length ? text : text.slice(start, end);
+  // The engine's parser is fast and iterative (no stack overflow however deep); the scanner runs only to
+  // explain a failure: where the body is malformed, or where it nests too deep for later steps.
+  let value: unknown;
+  try {
+    value = JSON.parse(slice);
+  } catch {
+    return {
+      ok: false,
+      error: scanJson(text, limits.maxDepth, start, end) ?? { offset: start, problem: 'malformed JSON' },
+    };
+  }
+  if (deeperThan(value, limits.maxDepth))
+    return {
+      ok: false,
+      error: scanJson(text, limits.maxDepth, start, end) ?? {
+        offset: start,
+        problem: `nesting deeper than ${limits.maxDepth} levels`,
+      },
+    };
+  return { ok: true, value };
 }
 
 export function parseBody(text: string, kind: BodyKind, limits: BodyLimits): ParsedBody {

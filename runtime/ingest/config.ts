@@ -38,6 +38,9 @@ export interface IngestConfig {
   readonly limits: IngestLimits;
   /** How long a publish may take, retries included, before its events are reported as failed. */
   readonly publishTimeoutMs: number;
+  /** Client batching: a batch is sent after this long, or when it holds `publishBatchMessages`. */
+  readonly publishBatchMs: number;
+  readonly publishBatchMessages: number;
   /** Localhost port of the Prometheus metrics endpoint; 0 turns it off. */
   readonly metricsPort: number;
   /** After SIGTERM: how long in-flight requests and the publisher flush may take before the process exits. */
@@ -88,7 +91,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): I
       inFlightBytes: num('TRIBUTARY_MAX_IN_FLIGHT_BYTES', 67_108_864, 65_536, 4_294_967_296),
       nestingDepth: num('TRIBUTARY_MAX_NESTING', 32, 2, 256),
     },
-    publishTimeoutMs: num('TRIBUTARY_PUBLISH_TIMEOUT_MS', 10_000, 100, 600_000),
+    // Shorter than the shutdown grace, so requests in flight at SIGTERM finish (or fail) before the exit.
+    publishTimeoutMs: num('TRIBUTARY_PUBLISH_TIMEOUT_MS', 5000, 100, 600_000),
+    // A short window: every request waits for its batch, so the window is added to every response time.
+    publishBatchMs: num('TRIBUTARY_PUBLISH_BATCH_MS', 2, 0, 1000),
+    // 100 x 1 KB keeps each RPC near 100 KB; 500-message RPCs stalled behind HTTP/2 flow control in tests.
+    publishBatchMessages: num('TRIBUTARY_PUBLISH_BATCH_MESSAGES', 100, 1, 1000),
     metricsPort: num('TRIBUTARY_METRICS_PORT', 9464, 0, 65535),
     shutdownGraceMs: num('TRIBUTARY_SHUTDOWN_GRACE_MS', 8000, 100, 3_600_000),
     keysReloadMs: num('TRIBUTARY_KEYS_RELOAD_MS', 60_000, 1000, 86_400_000),

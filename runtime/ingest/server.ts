@@ -31,7 +31,16 @@ async function main(): Promise<void> {
   const apiKeys = config.apiKeysPath
     ? ApiKeyStore.fromFile(config.apiKeysPath, config.keysReloadMs, app.log)
     : undefined;
-  const publisher = new PubSubPublisher({ projectId: config.projectId, timeoutMs: config.publishTimeoutMs });
+  const publisher = new PubSubPublisher({
+    projectId: config.projectId,
+    timeoutMs: config.publishTimeoutMs,
+    // Pub/Sub takes at most 1000 messages and 10 MB per request.
+    batching: {
+      maxMessages: config.publishBatchMessages,
+      maxBytes: 9_000_000,
+      maxMilliseconds: config.publishBatchMs,
+    },
+  });
   const metrics = new IngestMetrics();
   await app.register(ingestApp, {
     manifest,

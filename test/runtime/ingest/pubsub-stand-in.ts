@@ -23,6 +23,8 @@ export interface Faults {
   readonly failCode?: grpc.status;
   /** Each call waits a random time in [min, max] ms before answering. @default [0, 0] */
   readonly delayMs?: readonly [number, number];
+  /** Count messages without keeping them (long load runs). @default false */
+  readonly countOnly?: boolean;
 }
 
 const PROTOS = path.dirname(require.resolve('@google-cloud/pubsub/package.json'));
@@ -55,6 +57,8 @@ export class PubSubStandIn {
   private rand: () => number;
   public publishCalls = 0;
   public failedCalls = 0;
+  /** Messages acknowledged, stored or counted. */
+  public acknowledged = 0;
 
   private constructor(
     private readonly server: grpc.Server,
@@ -70,6 +74,7 @@ export class PubSubStandIn {
   }
 
   public static async start(faults: Faults = {}, seed = 1): Promise<PubSubStandIn> {
+    if (faults.countOnly) return PubSubStandIn.startCounting(seed);
     const definition = protoLoader.loadSync(
       path.join(PROTOS, 'build', 'protos', 'google', 'pubsub', 'v1', 'pubsub.proto'),
       {
@@ -100,6 +105,37 @@ export class PubSubStandIn {
     return standIn;
   }
 
+  /**
+   * For load runs: the same wire protocol, but Publish requests are counted from their raw bytes (the repeated
+   * `messages` field, number 2) instead of decoded, so the stand-in costs the machine as little as possible.
+   */
+  private static async startCounting(seed: number): Promise<PubSubStandIn> {
+    const server = new grpc.Server();
+    let standIn: PubSubStandIn | undefined;
+    server.register<Buffer, number>(
+      '/google.pubsub.v1.Publisher/Publish',
+      (call: grpc.ServerUnaryCall<Buffer, number>, callback: grpc.sendUnaryData<number>) => {
+        const count = countMessages(call.request);
+        if (standIn) {
+          standIn.publishCalls++;
+          standIn.acknowledged += count;
+        }
+        callback(null, count);
+      },
+      (count: number) => encodeMessageIds(standIn ? standIn.acknowledged - count : 0, count),
+      (bytes: Buffer) => bytes,
+      'unary',
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      ),
+    );
+    standIn = new PubSubStandIn(server, port, seed);
+    standIn.faults = { countOnly: true };
+    return standIn;
+  }
+
   public setFaults(faults: Faults): void {
     this.faults = faults;
   }
@@ -120,6 +156,8 @@ export class PubSubStandIn {
       }
       const ids = call.request.messages.map((m) => {
         const messageId = String(this.nextId++);
+        this.acknowledged++;
+        if (this.faults.countOnly) return messageId;
         this.stored.push({
           topic: call.request.topic,
           messageId,
@@ -146,4 +184,45 @@ export class PubSubStandIn {
   public async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
   }
+}
+
+/** Reads a protobuf varint at `at`; returns [value, next offset]. */
+function varint(bytes: Buffer, at: number): [number, number] {
+  let value = 0;
+  let shift = 0;
+  let i = at;
+  for (;;) {
+    const b = bytes[i++] as number;
+    value += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return [value, i];
+    shift += 7;
+  }
+}
+
+/** Top-level occurrences of field 2 (PublishRequest.messages), skipping every value without decoding it. */
+function countMessages(bytes: Buffer): number {
+  let count = 0;
+  for (let i = 0; i < bytes.length; ) {
+    const [tag, afterTag] = varint(bytes, i);
+    const wire = tag & 7;
+    if (wire === 2) {
+      const [len, afterLen] = varint(bytes, afterTag);
+      if (tag >>> 3 === 2) count++;
+      i = afterLen + len;
+    } else if (wire === 0) i = varint(bytes, afterTag)[1];
+    else if (wire === 1) i = afterTag + 8;
+    else if (wire === 5) i = afterTag + 4;
+    else throw new Error(`unexpected wire type ${wire}`);
+  }
+  return count;
+}
+
+/** PublishResponse with `count` message ids (field 1, repeated string) numbered from `first + 1`. */
+function encodeMessageIds(first: number, count: number): Buffer {
+  const parts: Buffer[] = [];
+  for (let n = 1; n <= count; n++) {
+    const id = Buffer.from(String(first + n));
+    parts.push(Buffer.from([0x0a, id.length]), id);
+  }
+  return Buffer.concat(parts);
 }
