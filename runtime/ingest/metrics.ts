@@ -25,6 +25,8 @@ function labelText(labels: Readonly<Record<string, string>>): string {
 export class IngestMetrics {
   private readonly counters = new Map<string, Counter>();
   private readonly gauges = new Map<string, { help: string; read: () => number }>();
+  // Rendered label sets by their raw values: the hot path adds to a few series many thousand times a second.
+  private readonly series = new Map<string, string>();
 
   constructor() {
     this.counter(
@@ -41,7 +43,14 @@ export class IngestMetrics {
   public add(name: string, labels: Readonly<Record<string, string>>, by = 1): void {
     const c = this.counters.get(name);
     if (!c) throw new Error(`unknown counter ${name}`);
-    const key = labelText(labels);
+    const raw = `${name}\u0000${Object.keys(labels)
+      .map((k) => `${k}\u0001${labels[k]}`)
+      .join('\u0000')}`;
+    let key = this.series.get(raw);
+    if (key === undefined) {
+      key = labelText(labels);
+      this.series.set(raw, key);
+    }
     c.values.set(key, (c.values.get(key) ?? 0) + by);
   }
 

@@ -8,6 +8,7 @@ import {
 import { ApiKeyStore } from '../../../runtime/ingest/api-keys';
 import { loadConfig } from '../../../runtime/ingest/config';
 import { traceFields } from '../../../runtime/ingest/logging';
+import { IngestMetrics } from '../../../runtime/ingest/metrics';
 import { addKey, main as keysCli, removeKey } from '../../../scripts/ingest-keys';
 import { baseContract } from '../../contracts/fixtures';
 import { errorOf } from '../../helpers';
@@ -181,5 +182,25 @@ describe('trace correlation', () => {
       'logging.googleapis.com/trace_sampled': true,
     });
     expect(traceFields({ 'x-cloud-trace-context': 'not-a-trace', traceparent: 'junk' })).toEqual({});
+  });
+});
+
+describe('IngestMetrics', () => {
+  test('adds to one series however the labels are ordered, and escapes label values', () => {
+    const m = new IngestMetrics();
+    for (let i = 0; i < 3; i++) m.events('order', 'accepted', 2);
+    m.add('tributary_ingest_events_total', { outcome: 'accepted', stream: 'order' }, 1);
+    m.add('tributary_ingest_requests_total', { stream: 'a"b\\c\nd', status: '200' });
+    expect(m.value('tributary_ingest_events_total', { stream: 'order', outcome: 'accepted' })).toBe(7);
+    const text = m.render();
+    expect(text).toContain('tributary_ingest_events_total{outcome="accepted",stream="order"} 7\n');
+    expect(text).toContain('tributary_ingest_requests_total{status="200",stream="a\\"b\\\\c\\nd"} 1\n');
+    expect(text.match(/tributary_ingest_events_total\{/g)).toHaveLength(1);
+  });
+
+  test('fails on a counter it does not define, naming it', () => {
+    expect(() => new IngestMetrics().add('tributary_nope_total', { stream: 'order' })).toThrow(
+      'unknown counter tributary_nope_total',
+    );
   });
 });
