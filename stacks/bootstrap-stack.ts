@@ -7,8 +7,9 @@ import { Principal } from '../constructs/iam/principal';
 import { GcpProject } from '../constructs/iam/project';
 import { PROJECT_ONLY_ROLES } from '../constructs/iam/roles';
 import { ServiceIdentity } from '../constructs/iam/service-identity';
-import { StreamingPlatform } from '../constructs/platform/streaming-platform';
+import { RUNTIME_REPOSITORY_ID, StreamingPlatform } from '../constructs/platform/streaming-platform';
 import { TributaryStack } from '../constructs/platform/tributary-stack';
+import { ContainerRepository } from '../constructs/run/container-repository';
 import { DataBucket } from '../constructs/storage/data-bucket';
 import { Checks } from '../contracts/validation';
 import { deployerAccountId } from './deployer';
@@ -25,7 +26,6 @@ export const DEPLOYER_ROLES: readonly { readonly role: string; readonly why: str
   { role: 'roles/pubsub.admin', why: 'creates topics, schemas and subscriptions and sets their IAM' },
   { role: 'roles/bigquery.admin', why: 'creates datasets and tables and sets their IAM' },
   { role: 'roles/run.admin', why: 'deploys Cloud Run services and sets invoker IAM' },
-  { role: 'roles/artifactregistry.admin', why: 'creates the container repository and sets its IAM' },
   { role: 'roles/secretmanager.admin', why: 'creates secrets and sets accessor IAM' },
   { role: 'roles/composer.admin', why: 'creates the Cloud Composer environment' },
   { role: 'roles/iam.serviceAccountAdmin', why: 'creates runtime service accounts and sets their IAM' },
@@ -39,11 +39,13 @@ const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 
 /**
  * Run once per organisation with admin credentials and a local state file: state buckets, a deployer per
- * environment, a Workload Identity Federation pool for GitHub Actions, and the APIs each project needs.
+ * environment, a Workload Identity Federation pool for GitHub Actions, the APIs each project needs, and the
+ * container repository of each environment (images are pushed before the environment that runs them deploys).
  */
 export class BootstrapStack extends TributaryStack {
   public readonly deployers: Readonly<Record<string, ServiceIdentity>>;
   public readonly stateBuckets: Readonly<Record<string, DataBucket>>;
+  public readonly repositories: Readonly<Record<string, ContainerRepository>>;
 
   constructor(scope: Construct, id: string, config: BootstrapConfig) {
     validateBootstrap(config);
@@ -92,6 +94,7 @@ export class BootstrapStack extends TributaryStack {
 
     const deployers: Record<string, ServiceIdentity> = {};
     const stateBuckets: Record<string, DataBucket> = {};
+    const repositories: Record<string, ContainerRepository> = {};
     for (const env of config.environments) {
       const scope = new Construct(this, env.name);
       const project = new GcpProject(scope, 'Project', { projectId: env.projectId });
@@ -127,11 +130,21 @@ export class BootstrapStack extends TributaryStack {
       deployer.grantWorkloadIdentityUser(
         Principal.principalSet(pool.name, 'environment', env.name, config.workloadIdentityPoolId),
       );
+      // The deployer's CI job pushes the runtime images here (npm run image:push) before `cdktf deploy`.
+      const repository = new ContainerRepository(scope, 'Repository', {
+        repositoryId: RUNTIME_REPOSITORY_ID,
+        location: env.region,
+        project: env.projectId,
+      });
+      repository.resource.dependsOn = afterServices;
+      repository.grantPush(deployer);
       deployers[env.name] = deployer;
       stateBuckets[env.name] = state;
+      repositories[env.name] = repository;
     }
     this.deployers = deployers;
     this.stateBuckets = stateBuckets;
+    this.repositories = repositories;
   }
 }
 

@@ -5,15 +5,22 @@ import type { Construct } from 'constructs';
 import { Principal } from '../constructs/iam/principal';
 import { StreamingPlatform } from '../constructs/platform/streaming-platform';
 import { TributaryStack } from '../constructs/platform/tributary-stack';
+import type { CloudRunIngress } from '../constructs/run/cloud-run-service';
 import { runtimeImage } from '../constructs/run/image';
 import { type ContractLock, parseLock } from '../contracts/lock';
 import type { Contract } from '../contracts/model';
 import { CONTRACTS } from './contracts/index';
 import { deployerEmail } from './deployer';
-import { type EnvironmentConfig, REQUIRED_LABELS } from './environments/types';
+import { type EnvironmentConfig, type IngestIngress, REQUIRED_LABELS } from './environments/types';
 import { validateEnvironment } from './environments/validate';
 
 /** One environment (dev, staging, prod): remote state in GCS, governed providers, and the platform. */
+const INGRESS: Readonly<Record<IngestIngress, CloudRunIngress>> = {
+  all: 'INGRESS_TRAFFIC_ALL',
+  internal: 'INGRESS_TRAFFIC_INTERNAL_ONLY',
+  'internal-and-cloud-load-balancing': 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
+};
+
 export class EnvironmentStack extends TributaryStack {
   public readonly config: EnvironmentConfig;
   public readonly platform: StreamingPlatform;
@@ -64,6 +71,7 @@ export class EnvironmentStack extends TributaryStack {
             : { kind: 'private' },
         producers: (config.ingest.producers ?? []).map((m) => Principal.fromMember(m)),
         orderingKeys: config.ingest.orderingKeys,
+        ingress: INGRESS[config.ingest.ingress ?? 'all'],
         minInstances: config.ingest.minInstances,
         maxInstances: config.ingest.maxInstances,
         concurrency: config.ingest.concurrency,

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { type GatewayManifest, validateGatewayManifest } from '../../contracts/gateway';
 import type { ContractLock } from '../../contracts/lock';
 import type { Contract } from '../../contracts/model';
 import { AnalyticsDataset, type DatasetLayer } from '../bigquery/analytics-dataset';
@@ -8,38 +7,17 @@ import { constructChecks } from '../core/validation';
 import type { IPrincipal } from '../iam/principal';
 import { GcpProject } from '../iam/project';
 import { ServiceIdentity } from '../iam/service-identity';
-import { ContainerRepository } from '../run/container-repository';
-import { type GatewayAccess, IngestGateway } from '../run/ingest-gateway';
+import type { IngestGateway } from '../run/ingest-gateway';
 import { type BucketLifecycleRule, DataBucket } from '../storage/data-bucket';
 import { planContracts } from './contract-guard';
+import { type PlatformIngestSettings, platformGateway } from './platform-gateway';
+
+export type { PlatformIngestSettings } from './platform-gateway';
+
 import { EventStream, type StreamDataflowOptions, type StreamDelivery } from './event-stream';
 
 /** The Artifact Registry repository of the runtime images, one per environment project. */
 export const RUNTIME_REPOSITORY_ID = 'tributary';
-
-/** The ingest gateway of an environment. */
-export interface PlatformIngestSettings {
-  /** The gateway image (see constructs/run/image.ts: a source-hash tag, or a digest from CI). */
-  readonly image: string;
-  /** @default { kind: 'private' } */
-  readonly access?: GatewayAccess;
-  /** Identities allowed to call a private gateway. @default - none */
-  readonly producers?: readonly IPrincipal[];
-  /** Stream name -> required top-level field whose value orders that stream's messages. @default - unordered */
-  readonly orderingKeys?: Readonly<Record<string, string>>;
-  /** @default 0 */
-  readonly minInstances?: number;
-  /** @default 10 */
-  readonly maxInstances?: number;
-  /** @default 80 */
-  readonly concurrency?: number;
-  /** @default '1' */
-  readonly cpu?: string;
-  /** @default '512Mi' */
-  readonly memory?: string;
-  /** @default true */
-  readonly metricsCollector?: boolean;
-}
 
 /** Environment settings of the per-stream Dataflow jobs. */
 export type PlatformDataflowSettings = Omit<StreamDataflowOptions, 'stagingBucket' | 'artifactsBucket'>;
@@ -169,12 +147,14 @@ export class StreamingPlatform extends Construct {
   public readonly datasets: PlatformDatasets;
   /** One stream per contract, by contract name. */
   public readonly streams: Readonly<Record<string, EventStream>>;
-  /** The runtime images' repository. */
-  public readonly repository: ContainerRepository;
   /** The ingest gateway, when `ingest` is set. */
   public readonly gateway?: IngestGateway;
 
-  /** `<region>-docker.pkg.dev/<project>/tributary`, where the runtime images of an environment live. */
+  /**
+   * `<region>-docker.pkg.dev/<project>/tributary`, where the runtime images of an environment live. The
+   * repository itself is created before any environment deploys (stacks/bootstrap-stack.ts), because images are
+   * pushed to it before the services that run them.
+   */
   public static registryPath(region: string, project: string): string {
     return `${region}-docker.pkg.dev/${project}/${RUNTIME_REPOSITORY_ID}`;
   }
@@ -295,54 +275,17 @@ export class StreamingPlatform extends Construct {
     }
     this.streams = streams;
 
-    this.repository = new ContainerRepository(this, 'Repository', {
-      repositoryId: RUNTIME_REPOSITORY_ID,
-      location: props.region,
-      project: props.project,
-    });
-    if (props.ingest) {
-      const settings = props.ingest;
-      const manifest: GatewayManifest = validateGatewayManifest(
-        {
-          manifestVersion: 1,
-          streams: Object.values(streams).map((s) => ({
-            name: s.contract.name,
-            topic: `projects/${props.project}/topics/${s.topic.topicName}`,
-            ...(settings.orderingKeys?.[s.contract.name]
-              ? { orderingKey: settings.orderingKeys[s.contract.name] }
-              : {}),
-            contract: s.contract,
-          })),
-        },
-        `${this.node.path} (StreamingPlatform): ingest gateway manifest`,
-      );
-      const unknownOrdering = Object.keys(settings.orderingKeys ?? {}).filter((n) => !streams[n]);
-      if (unknownOrdering.length > 0)
-        constructChecks(this)
-          .fail('ingest.orderingKeys', unknownOrdering, 'names streams this platform does not have')
-          .throwIfAny();
-      this.gateway = new IngestGateway(this, 'IngestGateway', {
-        serviceName: `${props.namePrefix}-ingest`,
-        region: props.region,
+    if (props.ingest)
+      this.gateway = platformGateway(this, {
+        settings: props.ingest,
+        streams,
         project: props.project,
+        region: props.region,
+        serviceName: `${props.namePrefix}-ingest`,
         identity: this.identities.ingest,
-        image: settings.image,
-        manifest,
         artifactsBucket: this.buckets.artifacts,
-        access: settings.access,
-        producers: settings.producers,
-        minInstances: settings.minInstances,
-        maxInstances: settings.maxInstances,
-        concurrency: settings.concurrency,
-        cpu: settings.cpu,
-        memory: settings.memory,
-        metricsCollector: settings.metricsCollector,
         deletionProtection,
       });
-      // The service starts only once it may publish: a gateway that cannot publish would answer 503s.
-      for (const s of Object.values(streams))
-        this.gateway.service.deployAfter(s.topic.grantPublish(this.identities.ingest).member);
-    }
 
     const { ingest, loader, orchestrator, bi, ml } = this.identities;
     const { raw, staging, curated } = this.datasets;

@@ -6,7 +6,7 @@ import type { IPrincipal } from '../iam/principal';
 import type { IServiceIdentity } from '../iam/service-identity';
 import type { IDataBucket } from '../storage/data-bucket';
 import { HashedObject } from '../storage/hashed-object';
-import { CloudRunService } from './cloud-run-service';
+import { type CloudRunIngress, CloudRunService } from './cloud-run-service';
 import { RuntimeSecret } from './runtime-secret';
 
 /** Who may call the gateway. */
@@ -33,6 +33,11 @@ export interface IngestGatewayProps {
   readonly access?: GatewayAccess;
   /** Identities allowed to call a private gateway (roles/run.invoker). @default - none */
   readonly producers?: readonly IPrincipal[];
+  /**
+   * Where requests may come from, before authentication: `INGRESS_TRAFFIC_INTERNAL_ONLY` keeps a private gateway
+   * off the internet (producers in the VPC or in Google Cloud). @default 'INGRESS_TRAFFIC_ALL'
+   */
+  readonly ingress?: CloudRunIngress;
   /** @default 0 */
   readonly minInstances?: number;
   /** @default 10 */
@@ -143,6 +148,7 @@ export class IngestGateway extends Construct {
       project: props.project,
       identity: props.identity,
       image: props.image,
+      ingress: props.ingress,
       env: {
         TRIBUTARY_INGEST_MANIFEST: `${GATEWAY_PATHS.artifacts}/${this.manifestObject.objectName}`,
         TRIBUTARY_API_KEYS: `${GATEWAY_PATHS.keysDir}/${GATEWAY_PATHS.keysFile}`,

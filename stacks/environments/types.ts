@@ -81,12 +81,20 @@ export interface EnvironmentConfig {
      */
     readonly access?: 'private' | 'public';
     readonly publicAccessReason?: string;
+    /**
+     * Where requests may come from, before authentication: `all` (the internet), `internal` (the VPC and
+     * Google Cloud), or `internal-and-cloud-load-balancing` (also an external Application Load Balancer, for
+     * Cloud Armor in front of partners). @default 'all'
+     */
+    readonly ingress?: IngestIngress;
     /** IAM members allowed to call a private gateway, for example `serviceAccount:web@p.iam.gserviceaccount.com`. */
     readonly producers?: readonly string[];
     /** Stream -> required top-level field whose value orders its messages. @default - unordered */
     readonly orderingKeys?: Readonly<Record<string, string>>;
   };
 }
+
+export type IngestIngress = 'all' | 'internal' | 'internal-and-cloud-load-balancing';
 
 /** Placeholder project ids let the offline synth run; deploying them would fail. */
 export function isPlaceholder(config: Pick<EnvironmentConfig, 'projectId'>): boolean {

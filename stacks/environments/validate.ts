@@ -211,6 +211,12 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     'must be "private" or "public"',
     (a) => a === 'private' || a === 'public',
   );
+  c.rule(
+    'ingest.ingress',
+    ing.ingress,
+    'must be "all", "internal" or "internal-and-cloud-load-balancing"',
+    (i) => ['all', 'internal', 'internal-and-cloud-load-balancing'].includes(i),
+  );
   if (ing.access === 'public')
     c.rule(
       'ingest.publicAccessReason',

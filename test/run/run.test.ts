@@ -3,7 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Principal } from '../../constructs/iam/principal';
 import { ServiceIdentity } from '../../constructs/iam/service-identity';
-import { CloudRunService, type CloudRunServiceProps } from '../../constructs/run/cloud-run-service';
+import {
+  type CloudRunIngress,
+  CloudRunService,
+  type CloudRunServiceProps,
+} from '../../constructs/run/cloud-run-service';
 import { ContainerRepository } from '../../constructs/run/container-repository';
 import { runtimeImage, runtimeImageInputs, sourceHash } from '../../constructs/run/image';
 import { IngestGateway } from '../../constructs/run/ingest-gateway';
@@ -260,6 +264,7 @@ describe('IngestGateway', () => {
   function gateway(
     access?: { kind: 'private' } | { kind: 'public'; reason: string },
     producers = [Principal.group('web-producers@example.com')],
+    ingress?: CloudRunIngress,
   ) {
     const { stack, identity, bucket } = base();
     const gw = new IngestGateway(stack, 'Gateway', {
@@ -272,6 +277,7 @@ describe('IngestGateway', () => {
       artifactsBucket: bucket,
       access,
       producers: access?.kind === 'public' ? [] : producers,
+      ingress,
       deletionProtection: false,
     });
     return { stack, gw, json: synth(stack) };
@@ -308,6 +314,12 @@ describe('IngestGateway', () => {
     const yaml = resources(json, 'google_secret_manager_secret_version').map((v) => v.secret_data);
     expect(yaml).toContain('{"keysVersion":1,"keys":[]}');
     expect(yaml.find((y) => String(y).includes('RunMonitoring'))).toContain('- port: 9464');
+  });
+
+  test('takes all traffic by default, or only internal traffic when asked', () => {
+    expect(only(gateway().json, 'google_cloud_run_v2_service').ingress).toBe('INGRESS_TRAFFIC_ALL');
+    const internal = gateway(undefined, undefined, 'INGRESS_TRAFFIC_INTERNAL_ONLY').json;
+    expect(only(internal, 'google_cloud_run_v2_service').ingress).toBe('INGRESS_TRAFFIC_INTERNAL_ONLY');
   });
 
   test('public: API keys required, allUsers invoker with the reason, no producers', () => {

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { type App, Testing } from 'cdktf';
 import type { GrantRecord } from '../../constructs/iam/grants';
+import { PROJECT_ONLY_ROLES } from '../../constructs/iam/roles';
 import { StreamingPlatform } from '../../constructs/platform/streaming-platform';
 import type { PolicyReport } from '../../constructs/policy/pack';
 import { runtimeImage } from '../../constructs/run/image';
@@ -351,6 +352,19 @@ describe('the app', () => {
     expect(services.every((s) => s.disable_on_destroy === false)).toBe(true);
   });
 
+  test('the bootstrap stack creates the image repository of each environment where synth expects the images', () => {
+    const repos = resources(tf('bootstrap'), 'google_artifact_registry_repository');
+    expect(repos).toHaveLength(ENVIRONMENTS.length);
+    for (const env of ENVIRONMENTS) {
+      const repo = repos.find((r) => r.project === env.projectId);
+      expect(repo).toMatchObject({ location: env.region, format: 'DOCKER', repository_id: 'tributary' });
+      expect(`${repo?.location}-docker.pkg.dev/${repo?.project}/${repo?.repository_id}`).toBe(
+        StreamingPlatform.registryPath(env.region, env.projectId),
+      );
+      expect(resources(tf(env.name), 'google_artifact_registry_repository')).toEqual([]);
+    }
+  });
+
   test('each deployer gets exactly the deployer roles, with reasons for project-wide ones', () => {
     const matrix = JSON.parse(read('bootstrap', 'iam-matrix.json')) as GrantRecord[];
     for (const env of ENVIRONMENTS) {
@@ -365,15 +379,31 @@ describe('the app', () => {
       expect(state).toEqual([
         expect.objectContaining({ role: 'roles/storage.objectAdmin', resource: env.state.bucket }),
       ]);
+      const registry = matrix.filter((r) => r.resourceType === 'google_artifact_registry_repository');
+      expect(registry.filter((r) => r.principal === deployer)).toEqual([
+        expect.objectContaining({ role: 'roles/artifactregistry.writer', scope: 'resource' }),
+      ]);
     }
+    expect(DEPLOYER_ROLES.map((r) => r.role)).not.toContain('roles/artifactregistry.admin');
     const report = JSON.parse(read('bootstrap', 'policy-report.json')) as PolicyReport;
-    expect(report.summary.suppressed).toBe(27);
+    // One suppression per project-wide role that also exists on resources, per environment: 8 x 3.
+    const projectWide = DEPLOYER_ROLES.filter((r) => !PROJECT_ONLY_ROLES.includes(r.role));
+    expect(report.summary.suppressed).toBe(projectWide.length * ENVIRONMENTS.length);
+    expect(report.summary.suppressed).toBe(24);
     expect(
       report.suppressions.every(
         (s) => s.id === 'TRB-IAM-5' && s.matched === 1 && s.reason.startsWith('Deployer '),
       ),
     ).toBe(true);
     expect(resources(tf('bootstrap'), 'google_service_account_key')).toEqual([]);
+  });
+
+  test('an environment sets the gateway ingress by its own words', () => {
+    const app = Testing.app();
+    const stack = new EnvironmentStack(app, { ...dev, ingest: { ...dev.ingest, ingress: 'internal' } });
+    const json = JSON.parse(Testing.synth(stack)) as Parameters<typeof resources>[0];
+    expect(resources(json, 'google_cloud_run_v2_service')[0]?.ingress).toBe('INGRESS_TRAFFIC_INTERNAL_ONLY');
+    expect(resources(tf('dev'), 'google_cloud_run_v2_service')[0]?.ingress).toBe('INGRESS_TRAFFIC_ALL');
   });
 
   test('fails before building anything when an environment is invalid', () => {
@@ -414,13 +444,13 @@ describe('the app', () => {
     const text = summarize(outdir, ['trb-dev-placeholder', 'real-project-1']);
     expect(text).toContain('Synthesized 4 stacks');
     expect(text).toMatch(
-      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}90: artifactregistry 1, bigquery 14, iam 19, pubsub 40, run 1, secretmanager 6, storage 9\n/,
+      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}89: bigquery 14, iam 19, pubsub 40, run 1, secretmanager 6, storage 9\n/,
     );
     expect(text).toContain(
       'identities  5: trb-dev-ingest, trb-dev-loader, trb-dev-looker, trb-dev-orchestrator, trb-dev-vertex',
     );
     expect(text).toMatch(
-      /prod {2}.*\n {2}resources {3}137: artifactregistry 1, bigquery 25, dataflow 4, iam 31, pubsub 48, run 1, secretmanager 6, storage 21\n/,
+      /prod {2}.*\n {2}resources {3}136: bigquery 25, dataflow 4, iam 31, pubsub 48, run 1, secretmanager 6, storage 21\n/,
     );
     expect(text).toContain('policy      passed: 0 errors, 0 warnings, 0 suppressed');
     expect(text).toMatch(/docs {8}.*stacks\/prod\/policy-report\.md, .*stacks\/prod\/iam-matrix\.md/);

@@ -61,6 +61,11 @@ describe('environment config', () => {
       'ingest.minInstances = -1',
     ],
     [
+      'an unknown gateway ingress',
+      (c) => ({ ...c, ingest: { ...c.ingest, ingress: 'vpc' as never } }),
+      'ingest.ingress = "vpc": must be "all", "internal" or "internal-and-cloud-load-balancing"',
+    ],
+    [
       'a malformed KMS key',
       (c) => ({ ...c, encryptionKey: 'key-1' }),
       'encryptionKey = "key-1": must be a Cloud KMS key name',
