@@ -97,8 +97,12 @@ export function defineContract(def: ContractDefinition): Contract {
   return assertValidContract(contract);
 }
 
+// Contracts this module validated and froze: they cannot have changed since, so they are not checked again.
+const VALIDATED = new WeakSet<object>();
+
 /** Validates a contract from any source (DSL, lock file) and returns it deep-frozen. */
 export function assertValidContract(contract: Contract): Contract {
+  if (typeof contract === 'object' && contract !== null && VALIDATED.has(contract)) return contract;
   const violations = validateContract(contract);
   if (violations.length > 0) {
     throw new ValidationError(
@@ -106,7 +110,9 @@ export function assertValidContract(contract: Contract): Contract {
       violations,
     );
   }
-  return deepFreeze(structuredClone(contract));
+  const frozen = deepFreeze(structuredClone(contract));
+  VALIDATED.add(frozen);
+  return frozen;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,5 +1,5 @@
 import { App } from 'cdktf';
-import { setTokenTraces } from '../constructs/core/token-traces';
+import { setTokenTraces } from '../constructs/core/cdktf-tokens';
 import { BootstrapStack } from './bootstrap-stack';
 import { defaultStreams, EnvironmentStack, type StreamSources } from './environment-stack';
 import { bootstrap } from './environments/bootstrap';

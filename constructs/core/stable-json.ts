@@ -18,12 +18,12 @@ class Fallback extends Error {}
 
 let placeholders = 0;
 
-/** A copy with sorted keys and empty containers as placeholders; throws Fallback when that cannot be exact. */
+/**
+ * A copy with sorted keys and empty containers as placeholders; throws Fallback when that cannot be exact.
+ * Strings and keys are not searched for the mark here: any that holds it adds a mark to the text beyond the
+ * placeholders' own, which expandPlaceholders detects by counting.
+ */
 function sortedCopy(value: unknown): unknown {
-  if (typeof value === 'string') {
-    if (value.includes(MARK) || value.includes(WRITTEN_MARK)) throw new Fallback();
-    return value;
-  }
   if (value === null || typeof value !== 'object') return value;
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') throw new Fallback();
   if (Array.isArray(value)) {
@@ -37,10 +37,11 @@ function sortedCopy(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   let written = 0;
   for (const key of keys) {
-    if (INTEGER_KEY.test(key) || key.includes(MARK) || key.includes(WRITTEN_MARK)) throw new Fallback();
+    const first = key.charCodeAt(0);
+    if (first >= 0x30 && first <= 0x39 && INTEGER_KEY.test(key)) throw new Fallback();
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-    out[key] = sortedCopy(v);
+    out[key] = typeof v === 'object' ? sortedCopy(v) : v;
     written++;
   }
   if (written > 0) return out;
@@ -80,16 +81,16 @@ function write(value: unknown, level: number): string | undefined {
   return `${out}${close}}`;
 }
 
-/** Rewrites each of `count` placeholders as cdktf writes an empty container: opened in place, closed below. */
-function expandPlaceholders(text: string, count: number): string {
-  if (count === 0) return text;
+/**
+ * Rewrites each of `count` placeholders as cdktf writes an empty container: opened in place, closed below.
+ * Undefined when the text holds more marks than placeholders (a string or key contained one).
+ */
+function expandPlaceholders(text: string, count: number): string | undefined {
   const parts: string[] = [];
   let from = 0;
-  for (
-    let n = 0, at = text.indexOf(WRITTEN_MARK);
-    n < count && at !== -1;
-    n++, at = text.indexOf(WRITTEN_MARK, from)
-  ) {
+  let n = 0;
+  for (let at = text.indexOf(WRITTEN_MARK); at !== -1; at = text.indexOf(WRITTEN_MARK, from)) {
+    if (++n > count) return undefined;
     const quote = at - 1; // the placeholder is the string "\u0000[]" or "\u0000{}"
     const lineStart = text.lastIndexOf('\n', quote) + 1;
     let spaces = 0;
@@ -104,6 +105,8 @@ function expandPlaceholders(text: string, count: number): string {
     );
     from = at + WRITTEN_MARK.length + 3;
   }
+  if (n !== count) return undefined;
+  if (n === 0) return text;
   parts.push(text.slice(from));
   return parts.join('');
 }
@@ -118,5 +121,5 @@ export function stableJson(value: unknown): string {
     throw error;
   }
   if (copy === EMPTY_ARRAY || copy === EMPTY_OBJECT) return write(value, 0) ?? '';
-  return expandPlaceholders(JSON.stringify(copy, null, 2) ?? '', placeholders);
+  return expandPlaceholders(JSON.stringify(copy, null, 2) ?? '', placeholders) ?? write(value, 0) ?? '';
 }

@@ -10,7 +10,7 @@ import {
 } from 'cdktf';
 import { encounteredAnnotationWithLevelError } from 'cdktf/lib/errors';
 import { StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer';
-import { ConstructOrder, type IConstruct } from 'constructs';
+import type { IConstruct } from 'constructs';
 import { stableJson } from '../core/stable-json';
 
 // Where cdktf's addCustomSynthesis keeps a construct's synthesis hook.
@@ -61,11 +61,20 @@ export class TributaryStackSynthesizer extends StackSynthesizer {
     const workingDirectory = path.join(session.outdir, stackManifest.workingDirectory);
     if (!fs.existsSync(workingDirectory)) fs.mkdirSync(workingDirectory);
 
-    for (const node of stack.node.findAll(ConstructOrder.POSTORDER))
-      customSynthesis(node)?.onSynthesize(session);
+    // One walk: every node in pre-order (for annotations) and the synthesis hooks in post-order.
+    const nodes: IConstruct[] = [];
+    const hooks: { onSynthesize(session: ISynthesisSession): void }[] = [];
+    const walk = (node: IConstruct): void => {
+      nodes.push(node);
+      for (const child of node.node.children) walk(child);
+      const hook = customSynthesis(node);
+      if (hook) hooks.push(hook);
+    };
+    walk(stack);
+    for (const hook of hooks) hook.onSynthesize(session);
 
     const annotations: Annotation[] = [];
-    for (const node of stack.node.findAll()) {
+    for (const node of nodes) {
       for (const m of node.node.metadata) {
         if (!ANNOTATION_TYPES.includes(m.type)) continue;
         annotations.push({

@@ -5,6 +5,8 @@ import { Annotations, TerraformElement, TerraformOutput, TerraformStack } from '
 import { resolve } from 'cdktf/lib/_tokens';
 import { deepMerge } from 'cdktf/lib/util';
 import type { Construct, IConstruct } from 'constructs';
+// Faster token keys for every Tributary stack (same output); see the module.
+import '../core/cdktf-tokens';
 import { resolveSelectively } from '../core/selective-resolve';
 import { onStackSynthesis } from '../core/synthesis';
 import { GrantLedger } from '../iam/grants';
@@ -179,18 +181,27 @@ interface SynthesizedJson {
 export function danglingReferences(json: SynthesizedJson): string[] {
   const found = new Set<string>();
   const reference = /(?<![\w.])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/g;
+  // The same interpolation (an id, an email) is repeated across many resources: check each string once.
+  const seen = new Set<string>();
+  const check = (value: string): void => {
+    if (seen.has(value)) return;
+    seen.add(value);
+    for (const expr of value.match(/\$\{[^}]*\}/g) ?? []) {
+      for (const m of expr.matchAll(reference)) {
+        const [, data, type, name] = m as unknown as [string, string | undefined, string, string];
+        const block = data ? json.data : json.resource;
+        if (!block?.[type]?.[name]) found.add(`${data ?? ''}${type}.${name}`);
+      }
+    }
+  };
   const visit = (value: unknown): void => {
     if (typeof value === 'string') {
-      if (!value.includes('${')) return;
-      for (const expr of value.match(/\$\{[^}]*\}/g) ?? []) {
-        for (const m of expr.matchAll(reference)) {
-          const [, data, type, name] = m as unknown as [string, string | undefined, string, string];
-          const block = data ? json.data : json.resource;
-          if (!block?.[type]?.[name]) found.add(`${data ?? ''}${type}.${name}`);
-        }
-      }
-    } else if (Array.isArray(value)) value.forEach(visit);
-    else if (value && typeof value === 'object') Object.values(value).forEach(visit);
+      if (value.includes('${')) check(value);
+    } else if (Array.isArray(value)) {
+      for (const v of value) visit(v);
+    } else if (value !== null && typeof value === 'object') {
+      for (const key in value) visit((value as Record<string, unknown>)[key]);
+    }
   };
   visit(json.resource);
   visit(json.data);

@@ -46,10 +46,17 @@ export function findStrings(
   value: unknown,
   match: (s: string) => boolean,
 ): { path: string; value: string }[] {
+  // Most configs match nothing: test their strings (cached per config, shared by every rule that asks) and
+  // walk again for paths only when one matches.
+  if (value !== null && typeof value === 'object' && !stringsOf(value).some(match)) return [];
   const hits: { path: string; value: string }[] = [];
-  const parts: string[] = [];
+  // Array indexes are kept as numbers and formatted only for a match: most strings never match.
+  const parts: (string | number)[] = [];
   const pathOf = () =>
-    parts.reduce((p, part) => (part.startsWith('[') || p === '' ? p + part : `${p}.${part}`), '');
+    parts.reduce<string>(
+      (p, part) => (typeof part === 'number' ? `${p}[${part}]` : p === '' ? part : `${p}.${part}`),
+      '',
+    );
   const walk = (v: unknown): void => {
     if (typeof v === 'string') {
       const doc = parsePolicyData(v);
@@ -57,12 +64,12 @@ export function findStrings(
       else if (match(v)) hits.push({ path: pathOf(), value: v });
     } else if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
-        parts.push(`[${i}]`);
+        parts.push(i);
         walk(v[i]);
         parts.pop();
       }
     } else if (v !== null && typeof v === 'object') {
-      for (const k of Object.keys(v)) {
+      for (const k in v) {
         parts.push(k);
         walk((v as Record<string, unknown>)[k]);
         parts.pop();
@@ -71,6 +78,30 @@ export function findStrings(
   };
   walk(value);
   return hits;
+}
+
+const strings = new WeakMap<object, string[]>();
+
+/** Every string in a config, literal policy documents expanded, as findStrings walks them. */
+function stringsOf(config: object): string[] {
+  let found = strings.get(config);
+  if (found) return found;
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      const doc = parsePolicyData(v);
+      if (doc) walk(doc);
+      else out.push(v);
+    } else if (Array.isArray(v)) {
+      for (const item of v) walk(item);
+    } else if (v !== null && typeof v === 'object') {
+      for (const k in v) walk((v as Record<string, unknown>)[k]);
+    }
+  };
+  walk(config);
+  found = out;
+  strings.set(config, found);
+  return found;
 }
 
 function parsePolicyData(value: unknown): Record<string, unknown> | undefined {

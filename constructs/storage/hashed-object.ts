@@ -55,7 +55,7 @@ export class HashedObject extends Construct {
     checks.rule('content', props.content, 'must not be empty', (c) => c.length > 0);
     checks.throwIfAny();
 
-    const sha256 = stableHash(props.content, 64);
+    const sha256 = contentSha256(props.content);
     this.contentHash = sha256.slice(0, CONTENT_HASH_LENGTH);
     this.objectName = `${props.folder}/${props.baseName}-${this.contentHash}.${props.extension}`;
     this.url = `${props.bucket.url}/${this.objectName}`;
@@ -69,4 +69,17 @@ export class HashedObject extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
   }
+}
+
+// The same content (a contract's UDF, one string per contract) is written once per environment: hash it once.
+const digests = new Map<string, string>();
+
+function contentSha256(content: string): string {
+  let digest = digests.get(content);
+  if (digest === undefined) {
+    digest = stableHash(content, 64);
+    if (digests.size >= 10_000) digests.clear();
+    digests.set(content, digest);
+  }
+  return digest;
 }

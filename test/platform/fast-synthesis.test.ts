@@ -6,7 +6,14 @@ import { Annotations, Fn, Lazy, TerraformStack, Testing, Token } from 'cdktf';
 import { resolve } from 'cdktf/lib/_tokens';
 import { StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer';
 import { resolveSelectively } from '../../constructs/core/selective-resolve';
-import { setTokenTraces, tokenTracesEnabled } from '../../constructs/core/token-traces';
+
+import tokenMap = require('cdktf/lib/tokens/private/token-map');
+
+import {
+  originalRegisterStringKey,
+  setTokenTraces,
+  tokenTracesEnabled,
+} from '../../constructs/core/cdktf-tokens';
 import { TributaryStackSynthesizer } from '../../constructs/platform/stack-synthesizer';
 import { danglingReferences, TributaryStack } from '../../constructs/platform/tributary-stack';
 import { DataBucket } from '../../constructs/storage/data-bucket';
@@ -26,6 +33,22 @@ describe('faster synthesis keeps the output identical', () => {
       const ours = TributaryStack.prototype.toTerraform.call(stack);
       const cdktf = TerraformStack.prototype.toTerraform.call(stack);
       expect(ours).toEqual(cdktf);
+    }
+  });
+
+  test("string token keys are cdktf's own: same text, same counter, same lookup", () => {
+    type Keys = {
+      registerStringKey(token: unknown, hint?: string): string;
+      lookupToken(key: string): unknown;
+    };
+    const ours = new tokenMap.TokenMap() as unknown as Keys;
+    const theirs = new tokenMap.TokenMap() as unknown as Keys;
+    expect(ours.registerStringKey).not.toBe(originalRegisterStringKey);
+    for (const hint of [undefined, '', 'bucket.name', 'a b/c$d', 'Ünïcode', 'x'.repeat(200), 'TOKEN']) {
+      const token = { hint };
+      const key = ours.registerStringKey(token, hint);
+      expect(key).toBe(originalRegisterStringKey.call(theirs, token, hint));
+      expect(ours.lookupToken(key)).toBe(token);
     }
   });
 

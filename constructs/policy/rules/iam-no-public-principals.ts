@@ -2,6 +2,8 @@ import { PUBLIC_MEMBERS } from '../../iam/roles';
 import { findStrings } from '../inspect';
 import { COMPLIANT, nonCompliant, type PolicyRule } from '../types';
 
+const SUFFIXES = PUBLIC_MEMBERS.map((m) => `:${m}`);
+
 /** Public principals in any IAM member, binding, policy, storage ACL or dataset access entry. */
 export const iamNoPublicPrincipals: PolicyRule = {
   id: 'TRB-IAM-1',
@@ -10,8 +12,9 @@ export const iamNoPublicPrincipals: PolicyRule = {
   explanation:
     'allUsers and allAuthenticatedUsers expose data to anyone on the internet or any Google account. Grant named principals instead; a public Cloud Run invoker needs an explicit suppression.',
   check: (resource) => {
-    const hits = findStrings(resource.config, (value) =>
-      PUBLIC_MEMBERS.some((m) => value === m || value.endsWith(`:${m}`)),
+    const hits = findStrings(
+      resource.config,
+      (value) => PUBLIC_MEMBERS.includes(value) || SUFFIXES.some((suffix) => value.endsWith(suffix)),
     );
     if (hits.length === 0) return COMPLIANT;
     return nonCompliant(hits.map((h) => `${h.path} = "${h.value}"`).join(', '));
