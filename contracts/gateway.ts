@@ -6,8 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { assertValidContract } from './dsl';
+import { TOPIC_NAME_SOURCE } from './gcp-names';
 import type { Contract, FieldSpec } from './model';
-import { Checks } from './validation';
+import { CONTRACT_NAME } from './rules';
+import { Checks, parseJson } from './validation';
 
 export interface GatewayStream {
   /** The stream (contract) name, the `:stream` of `POST /v1/streams/:stream/events`. */
@@ -24,7 +26,7 @@ export interface GatewayManifest {
   readonly streams: readonly GatewayStream[];
 }
 
-const TOPIC = /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/topics\/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$/;
+const TOPIC = new RegExp(TOPIC_NAME_SOURCE);
 const ORDERABLE = new Set(['string', 'int64', 'enum', 'date', 'timestamp', 'bool']);
 
 /** Why a field cannot order messages, or undefined when it can. */
@@ -62,7 +64,7 @@ export function validateGatewayManifest(raw: unknown, source: string): GatewayMa
       `${at}.name`,
       s.name,
       'must be a contract name',
-      (n) => typeof n === 'string' && /^[a-z][a-z0-9_]*$/.test(n),
+      (n) => typeof n === 'string' && CONTRACT_NAME.test(n),
     );
     if (seen.has(s.name)) c.fail(`${at}.name`, s.name, 'appears twice');
     seen.add(s.name);
@@ -102,12 +104,7 @@ export function validateGatewayManifest(raw: unknown, source: string): GatewayMa
 }
 
 export function parseGatewayManifest(text: string, source: string): GatewayManifest {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source}: not valid JSON (${(error as Error).message})`);
-  }
+  const raw = parseJson(text, source);
   return validateGatewayManifest(raw, source);
 }
 
@@ -141,12 +138,7 @@ export function hashApiKey(key: string): string {
 }
 
 export function parseApiKeyFile(text: string, source: string): ApiKeyFile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source}: not valid JSON (${(error as Error).message})`);
-  }
+  const raw = parseJson(text, source);
   const c = new Checks(source);
   const f = raw as Partial<ApiKeyFile> | null;
   if (typeof f !== 'object' || f === null || f.keysVersion !== 1 || !Array.isArray(f.keys)) {
@@ -170,7 +162,7 @@ export function parseApiKeyFile(text: string, source: string): ApiKeyFile {
       `${at}.streams`,
       k?.streams,
       'must list stream names',
-      (s) => Array.isArray(s) && s.every((n) => typeof n === 'string' && /^[a-z][a-z0-9_]*$/.test(n)),
+      (s) => Array.isArray(s) && s.every((n) => typeof n === 'string' && CONTRACT_NAME.test(n)),
     );
   });
   c.throwIfAny();

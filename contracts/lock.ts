@@ -6,6 +6,7 @@
  */
 import { assertValidContract } from './dsl';
 import type { Contract } from './model';
+import { parseJson } from './validation';
 
 export interface ContractLock {
   readonly lockVersion: 1;
@@ -38,12 +39,7 @@ export function serializeLock(lock: ContractLock): string {
 
 /** Parses and validates a lock; errors name the source and what is wrong. */
 export function parseLock(text: string, source: string): ContractLock {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source}: not valid JSON (${(error as Error).message})`);
-  }
+  const raw = parseJson(text, source);
   const lock = raw as Partial<ContractLock>;
   if (lock?.lockVersion !== 1 || !Array.isArray(lock.contracts) || !Array.isArray(lock.retired ?? [])) {
     throw new Error(`${source}: expected {"lockVersion": 1, "contracts": [...], "retired": [...]}`);

@@ -4,7 +4,8 @@
  * verbatim, so an old contract can be compared with a new one field by field.
  */
 
-export type StringFormat = 'email' | 'uuid' | 'ipv4' | 'ipv6' | 'ip' | 'uri';
+export const STRING_FORMATS = ['email', 'uuid', 'ipv4', 'ipv6', 'ip', 'uri'] as const;
+export type StringFormat = (typeof STRING_FORMATS)[number];
 
 /** Types a field or a repeated item can have. Wire forms are documented in contracts/README.md. */
 export type TypeSpec =

@@ -5,13 +5,13 @@
  */
 import { compareDecimal, fitsNumeric, parseDecimal } from './decimal';
 import { METADATA_COLUMN_NAMES } from './metadata';
-import type { Contract, FieldSpec, Kind, TypeSpec } from './model';
+import { type Contract, type FieldSpec, type Kind, STRING_FORMATS, type TypeSpec } from './model';
 import type { Violation } from './validation';
 
 export const FIELD_NAME_RULE =
   'must be 1-128 characters of lowercase letters, digits and single underscores, start with a letter and not end with an underscore';
 const FIELD_NAME = /^[a-z](?:[a-z0-9]|_(?!_))*$/;
-const CONTRACT_NAME = /^[a-z](?:[a-z0-9]|_(?!_)){1,62}$/;
+export const CONTRACT_NAME = /^[a-z](?:[a-z0-9]|_(?!_)){1,62}$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 const ENUM_VALUE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const MAX_DEPTH = 15;
@@ -229,11 +229,8 @@ function checkType(type: TypeSpec, at: string, depth: number, v: Violation[]): v
           );
         }
       }
-      if (
-        type.format !== undefined &&
-        !['email', 'uuid', 'ipv4', 'ipv6', 'ip', 'uri'].includes(type.format)
-      ) {
-        fail(`${at}.format`, type.format, 'must be one of email, uuid, ipv4, ipv6, ip, uri');
+      if (type.format !== undefined && !(STRING_FORMATS as readonly string[]).includes(type.format)) {
+        fail(`${at}.format`, type.format, `must be one of ${STRING_FORMATS.join(', ')}`);
       }
       return;
     }

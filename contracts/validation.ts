@@ -87,6 +87,15 @@ export class Checks {
   }
 }
 
+/** Parses a configuration file's text; a syntax error names the file (`source`) and where the text broke. */
+export function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${source}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
 /** Renders a value for an error message: strings quoted, objects as compact JSON, long values cut. */
 export function describeValue(value: unknown): string {
   let text: string;

@@ -1,7 +1,7 @@
 import { BigqueryDataset } from '@cdktf/provider-google/lib/bigquery-dataset';
 import { BigqueryDatasetIamMember } from '@cdktf/provider-google/lib/bigquery-dataset-iam-member';
 import { Construct } from 'constructs';
-import { KMS_KEY_NAME, kmsKeyLocation, kmsLocationsFor, labelProblems } from '../core/gcp-rules';
+import { checkDataKey, checkLabels } from '../core/gcp-rules';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
@@ -87,18 +87,8 @@ export class AnalyticsDataset extends Construct implements IAnalyticsDataset {
       'must be a whole number of hours from 48 to 168',
       (h) => Number.isInteger(h) && h >= 48 && h <= 168,
     );
-    checks.rule('encryptionKey', props.encryptionKey, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
-    if (props.encryptionKey && KMS_KEY_NAME.test(props.encryptionKey) && props.location) {
-      const allowed = kmsLocationsFor(props.location);
-      checks.rule(
-        'encryptionKey',
-        props.encryptionKey,
-        `key location must be ${allowed.join(' or ')} to protect data in ${props.location}`,
-        (k) => allowed.includes(kmsKeyLocation(k) ?? ''),
-      );
-    }
-    for (const p of labelProblems(props.labels ?? {}))
-      checks.fail(`labels.${p.key}`, props.labels?.[p.key], p.rule);
+    checkDataKey(checks, 'encryptionKey', props.encryptionKey, props.location);
+    checkLabels(checks, props.labels);
     checks.throwIfAny();
 
     const keyGrant = props.encryptionKey

@@ -1,6 +1,6 @@
 import { BigqueryTable } from '@cdktf/provider-google/lib/bigquery-table';
 import { Construct } from 'constructs';
-import { KMS_KEY_NAME, labelProblems } from '../core/gcp-rules';
+import { checkLabels, KMS_KEY_NAME } from '../core/gcp-rules';
 import { constructChecks } from '../core/validation';
 import type { Grant } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
@@ -77,8 +77,7 @@ export class DeadLetterTable extends Construct implements ITableGrantTarget, IWr
       (d) => Number.isInteger(d) && d >= 1,
     );
     checks.rule('encryptionKey', props.encryptionKey, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
-    for (const p of labelProblems(props.labels ?? {}))
-      checks.fail(`labels.${p.key}`, props.labels?.[p.key], p.rule);
+    checkLabels(checks, props.labels);
     checks.throwIfAny();
 
     this.resource = new BigqueryTable(this, 'Resource', {

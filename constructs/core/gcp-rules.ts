@@ -2,6 +2,8 @@
  * GCP's own naming and placement rules, as predicates plus the sentence an error quotes. Each rule is written
  * once here and used both by construct props validation and by environment config validation.
  */
+import { PROJECT_ID_PATTERN } from '../../contracts/gcp-names';
+import type { Checks } from '../../contracts/validation';
 
 export interface NamingRule {
   readonly text: string;
@@ -10,7 +12,7 @@ export interface NamingRule {
 
 export const PROJECT_ID: NamingRule = {
   text: 'must be 6-30 characters of lowercase letters, digits and hyphens, start with a letter, not end with a hyphen, and not contain "google"',
-  test: (v) => /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(v) && !v.includes('google'),
+  test: (v) => PROJECT_ID_PATTERN.test(v) && !v.includes('google'),
 };
 
 export const PROJECT_NUMBER: NamingRule = {
@@ -150,4 +152,44 @@ export function labelProblems(labels: Readonly<Record<string, string>>): { key: 
     if (typeof value !== 'string' || !LABEL_VALUE.test(value)) problems.push({ key, rule: LABEL_VALUE.text });
   }
   return problems;
+}
+
+/** The label rows of a validation table: every key or value under `field` that breaks GCP's label rules. */
+export function checkLabels(
+  c: Checks,
+  labels: Readonly<Record<string, string>> | undefined,
+  field = 'labels',
+): void {
+  for (const p of labelProblems(labels ?? {})) c.fail(`${field}.${p.key}`, labels?.[p.key], p.rule);
+}
+
+/**
+ * The rows for a key that protects data: a Cloud KMS key name, in a location whose keys may protect data in
+ * `dataLocation` (EU data needs a "europe" key). `purpose` ends the location rule's sentence.
+ */
+export function checkDataKey(
+  c: Checks,
+  field: string,
+  key: string | undefined,
+  dataLocation: string | undefined,
+  purpose = `to protect data in ${dataLocation}`,
+): void {
+  c.rule(field, key, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
+  if (!key || !KMS_KEY_NAME.test(key) || !dataLocation) return;
+  const allowed = kmsLocationsFor(dataLocation);
+  c.rule(field, key, `key location must be ${allowed.join(' or ')} ${purpose}`, (k) =>
+    allowed.includes(kmsKeyLocation(k) ?? ''),
+  );
+}
+
+/** The rows for a regional key (Dataflow job state): a Cloud KMS key name located in `region` itself. */
+export function checkRegionalKey(
+  c: Checks,
+  field: string,
+  key: string | undefined,
+  region: string,
+  rule: string,
+): void {
+  c.rule(field, key, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
+  if (key && KMS_KEY_NAME.test(key)) c.rule(field, key, rule, (k) => kmsKeyLocation(k) === region);
 }

@@ -4,11 +4,10 @@ import { dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { labelSafe } from '../bigquery/contract-table';
 import {
+  checkLabels,
+  checkRegionalKey,
   DATAFLOW_JOB_NAME,
   isKnownRegion,
-  KMS_KEY_NAME,
-  kmsKeyLocation,
-  labelProblems,
   MACHINE_TYPE,
   SUBNETWORK,
   subnetworkRegion,
@@ -48,14 +47,8 @@ export const FLEX_JOB_REPLACING_ARGUMENTS = [
   'enable_streaming_engine',
 ] as const;
 
-export interface FlexTemplateJobProps<P extends readonly TemplateParameter[]> {
-  /** Job name; part of the job's identity, so changing it replaces the job. */
-  readonly jobName: string;
-  readonly template: FlexTemplateDefinition<P>;
-  /** `gs://` path of the template spec file (Google's, or a CustomFlexTemplate's). */
-  readonly containerSpecGcsPath: string;
-  /** The template's parameters, typed by its definition; checked at synth. */
-  readonly parameters: ParameterValues<P>;
+/** Where and as whom a job runs, and how big it may grow: shared by every construct that launches one. */
+export interface FlexJobPlacement {
   readonly region: string;
   /** @default - the project of the stack's default google provider */
   readonly project?: string;
@@ -70,21 +63,31 @@ export interface FlexTemplateJobProps<P extends readonly TemplateParameter[]> {
   readonly maxWorkers: number;
   /** Temp and staging files go to `<bucket>/temp/<job>` and `<bucket>/staging/<job>`. */
   readonly stagingBucket: IDataBucket;
-  /** Buckets the workers read from (UDFs, template specs). @default - none */
-  readonly readBuckets?: readonly IDataBucket[];
   /**
    * The worker identity's logical name and prefix.
    * @default - name `df-<jobName>`, no prefix (shortened deterministically to 30 characters)
    */
   readonly workerIdentity?: { readonly name: string; readonly prefix?: string };
-  /** @default - Google-managed encryption */
+  /** Regional key for job state. @default - Google-managed encryption */
   readonly encryptionKey?: string;
   /** Labels in addition to the provider defaults and `dataflow-template`. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
-  /** Machine type of the launcher VM. @default - Dataflow's default (n1-standard-1) */
-  readonly launcherMachineType?: string;
   /** @default - the stack's google-beta provider */
   readonly provider?: GoogleBetaProvider;
+}
+
+export interface FlexTemplateJobProps<P extends readonly TemplateParameter[]> extends FlexJobPlacement {
+  /** Job name; part of the job's identity, so changing it replaces the job. */
+  readonly jobName: string;
+  readonly template: FlexTemplateDefinition<P>;
+  /** `gs://` path of the template spec file (Google's, or a CustomFlexTemplate's). */
+  readonly containerSpecGcsPath: string;
+  /** The template's parameters, typed by its definition; checked at synth. */
+  readonly parameters: ParameterValues<P>;
+  /** Buckets the workers read from (UDFs, template specs). @default - none */
+  readonly readBuckets?: readonly IDataBucket[];
+  /** Machine type of the launcher VM. @default - Dataflow's default (n1-standard-1) */
+  readonly launcherMachineType?: string;
 }
 
 /**
@@ -198,15 +201,14 @@ function validate<P extends readonly TemplateParameter[]>(
     'must be a whole number from 1 to 1000',
     (n) => Number.isInteger(n) && n >= 1 && n <= 1000,
   );
-  c.rule('encryptionKey', props.encryptionKey, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
-  if (props.encryptionKey && KMS_KEY_NAME.test(props.encryptionKey))
-    c.rule(
-      'encryptionKey',
-      props.encryptionKey,
-      `key location must be the job's region ${props.region}`,
-      (k) => kmsKeyLocation(k) === props.region,
-    );
-  for (const p of labelProblems(props.labels ?? {})) c.fail(`labels.${p.key}`, props.labels?.[p.key], p.rule);
+  checkRegionalKey(
+    c,
+    'encryptionKey',
+    props.encryptionKey,
+    props.region,
+    `key location must be the job's region ${props.region}`,
+  );
+  checkLabels(c, props.labels);
   for (const p of templateParameterProblems(props.template, values, isUnresolved))
     c.fail(p.field, p.value, p.rule);
   c.throwIfAny();

@@ -1,11 +1,10 @@
-import type { GoogleBetaProvider } from '@cdktf/provider-google-beta/lib/provider';
 import { Construct } from 'constructs';
 import type { IWritableTable } from '../bigquery/table-grants';
 import { constructChecks } from '../core/validation';
 import type { Grant } from '../iam/grants';
 import type { IEventSubscription } from '../pubsub/event-subscription';
 import type { IDataBucket } from '../storage/data-bucket';
-import { FlexTemplateJob } from './flex-template-job';
+import { type FlexJobPlacement, FlexTemplateJob } from './flex-template-job';
 import { googleTemplatePath, PUBSUB_TO_BIGQUERY } from './templates';
 import { DataflowUdf } from './udf';
 
@@ -19,7 +18,7 @@ export type StorageWriteMode =
       readonly triggeringFrequencySeconds: number;
     };
 
-export interface PubSubToBigQueryJobProps {
+export interface PubSubToBigQueryJobProps extends FlexJobPlacement {
   readonly jobName: string;
   readonly subscription: IEventSubscription;
   /** The typed table rows land in. */
@@ -30,28 +29,10 @@ export interface PubSubToBigQueryJobProps {
   readonly udf?: { readonly name: string; readonly script: string; readonly functionName: string };
   /** Holds the UDF file; the workers get read access. Required with `udf`. */
   readonly artifactsBucket?: IDataBucket;
-  readonly stagingBucket: IDataBucket;
-  readonly region: string;
-  /** @default - the project of the stack's default google provider */
-  readonly project?: string;
-  /** @default - looked up where a service agent needs it */
-  readonly projectNumber?: string;
-  readonly network: string;
-  readonly subnetwork: string;
-  readonly machineType: string;
-  readonly maxWorkers: number;
   /** @default { kind: 'at-least-once' } */
   readonly storageWrite?: StorageWriteMode;
   /** Google's template release folder, for example `2025-01-14-00_RC00`. @default 'latest' */
   readonly templateVersion?: string;
-  /** @default - `df-<jobName>` */
-  readonly workerIdentity?: { readonly name: string; readonly prefix?: string };
-  /** @default - Google-managed encryption */
-  readonly encryptionKey?: string;
-  /** @default - none */
-  readonly labels?: Readonly<Record<string, string>>;
-  /** @default - the stack's google-beta provider */
-  readonly provider?: GoogleBetaProvider;
 }
 
 /**
@@ -67,23 +48,33 @@ export class PubSubToBigQueryJob extends Construct {
 
   constructor(scope: Construct, id: string, props: PubSubToBigQueryJobProps) {
     super(scope, id);
-    if (props.udf)
+    const {
+      jobName,
+      subscription,
+      table,
+      deadLetterTable,
+      udf,
+      artifactsBucket,
+      storageWrite,
+      templateVersion,
+      ...placement
+    } = props;
+    if (udf)
       constructChecks(this)
-        .require('artifactsBucket', props.artifactsBucket, 'is required with udf (it holds the UDF file)')
+        .require('artifactsBucket', artifactsBucket, 'is required with udf (it holds the UDF file)')
         .throwIfAny();
     this.udf =
-      props.udf && props.artifactsBucket
-        ? new DataflowUdf(this, 'Udf', { bucket: props.artifactsBucket, ...props.udf })
-        : undefined;
-    const write = props.storageWrite ?? { kind: 'at-least-once' };
+      udf && artifactsBucket ? new DataflowUdf(this, 'Udf', { bucket: artifactsBucket, ...udf }) : undefined;
+    const write = storageWrite ?? { kind: 'at-least-once' };
     this.job = new FlexTemplateJob(this, 'Job', {
-      jobName: props.jobName,
+      ...placement,
+      jobName,
       template: PUBSUB_TO_BIGQUERY,
-      containerSpecGcsPath: googleTemplatePath(props.region, PUBSUB_TO_BIGQUERY.name, props.templateVersion),
+      containerSpecGcsPath: googleTemplatePath(placement.region, PUBSUB_TO_BIGQUERY.name, templateVersion),
       parameters: {
-        inputSubscription: props.subscription.subscriptionPath,
-        outputTableSpec: props.table.tableSpec,
-        outputDeadletterTable: props.deadLetterTable.tableSpec,
+        inputSubscription: subscription.subscriptionPath,
+        outputTableSpec: table.tableSpec,
+        outputDeadletterTable: deadLetterTable.tableSpec,
         useStorageWriteApi: true,
         useStorageWriteApiAtLeastOnce: write.kind === 'at-least-once',
         ...(write.kind === 'exactly-once'
@@ -99,26 +90,14 @@ export class PubSubToBigQueryJob extends Construct {
             }
           : {}),
       },
-      region: props.region,
-      project: props.project,
-      projectNumber: props.projectNumber,
-      network: props.network,
-      subnetwork: props.subnetwork,
-      machineType: props.machineType,
-      maxWorkers: props.maxWorkers,
-      stagingBucket: props.stagingBucket,
-      readBuckets: this.udf && props.artifactsBucket ? [props.artifactsBucket] : [],
-      workerIdentity: props.workerIdentity,
-      encryptionKey: props.encryptionKey,
-      labels: props.labels,
-      provider: props.provider,
+      readBuckets: this.udf && artifactsBucket ? [artifactsBucket] : [],
     });
     const worker = this.job.identity;
     this.dataGrants = [
-      props.subscription.grantSubscribe(worker),
-      props.subscription.grantViewer(worker),
-      props.table.grantDataEditor(worker),
-      props.deadLetterTable.grantDataEditor(worker),
+      subscription.grantSubscribe(worker),
+      subscription.grantViewer(worker),
+      table.grantDataEditor(worker),
+      deadLetterTable.grantDataEditor(worker),
     ];
     this.job.launchAfter(...this.dataGrants, ...(this.udf ? [this.udf.object.resource] : []));
   }

@@ -4,6 +4,7 @@
  * a malformed value fails before the API rejects the launch), and the parameter metadata of a custom
  * template's spec file. No cdktf here: the definitions are plain data.
  */
+import { PROJECT_ID_SOURCE, SUBSCRIPTION_NAME_SOURCE, TOPIC_NAME_SOURCE } from '../../contracts/gcp-names';
 import { Checks } from '../../contracts/validation';
 
 /** Dataflow's ParameterType (v1beta3), the kinds of input a template parameter takes. */
@@ -127,19 +128,19 @@ export const TYPE_PATTERNS: Partial<
   GCS_WRITE_FOLDER: { re: GCS, text: 'must be a Cloud Storage URL gs://<bucket>/<path>' },
   JAVASCRIPT_UDF_FILE: { re: '^gs://[^/]+/.+\\.js$', text: 'must be a Cloud Storage URL of a .js file' },
   PUBSUB_TOPIC: {
-    re: '^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/topics/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$',
+    re: TOPIC_NAME_SOURCE,
     text: 'must be a full topic name projects/<project>/topics/<topic>',
   },
   PUBSUB_SUBSCRIPTION: {
-    re: '^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/subscriptions/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$',
+    re: SUBSCRIPTION_NAME_SOURCE,
     text: 'must be a full subscription name projects/<project>/subscriptions/<subscription>',
   },
   BIGQUERY_TABLE: {
-    re: '^[a-z][a-z0-9-]{4,28}[a-z0-9]:[A-Za-z0-9_]{1,1024}\\.[\\p{L}\\p{M}\\p{N}\\p{Pc}\\p{Pd}\\p{Zs}]{1,1024}$',
+    re: `^${PROJECT_ID_SOURCE}:[A-Za-z0-9_]{1,1024}\\.[\\p{L}\\p{M}\\p{N}\\p{Pc}\\p{Pd}\\p{Zs}]{1,1024}$`,
     text: 'must be a table spec <project>:<dataset>.<table>',
   },
   SERVICE_ACCOUNT: {
-    re: '^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\\.iam\\.gserviceaccount\\.com$',
+    re: `^[a-z][-a-z0-9]{4,28}[a-z0-9]@${PROJECT_ID_SOURCE}\\.iam\\.gserviceaccount\\.com$`,
     text: 'must be a service account email',
   },
   KMS_KEY_NAME: {

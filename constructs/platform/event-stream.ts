@@ -6,7 +6,7 @@ import type { IAnalyticsDataset } from '../bigquery/analytics-dataset';
 import { ContractTable, labelSafe } from '../bigquery/contract-table';
 import { DeadLetterTable } from '../bigquery/dead-letter-table';
 import { constructChecks } from '../core/validation';
-import { PubSubToBigQueryJob } from '../dataflow/pubsub-to-bigquery-job';
+import { PubSubToBigQueryJob, type PubSubToBigQueryJobProps } from '../dataflow/pubsub-to-bigquery-job';
 import type { IPrincipal } from '../iam/principal';
 import type { EventSubscription } from '../pubsub/event-subscription';
 import { EventTopic } from '../pubsub/event-topic';
@@ -15,20 +15,21 @@ import type { IDataBucket } from '../storage/data-bucket';
 export type StreamDelivery = 'bigquery-subscription' | 'dataflow';
 
 /** What a stream's Dataflow job needs from the platform and the environment. */
-export interface StreamDataflowOptions {
-  readonly stagingBucket: IDataBucket;
+export interface StreamDataflowOptions
+  extends Pick<
+    PubSubToBigQueryJobProps,
+    | 'stagingBucket'
+    | 'network'
+    | 'subnetwork'
+    | 'machineType'
+    | 'maxWorkers'
+    | 'templateVersion'
+    | 'encryptionKey'
+  > {
   /** Holds the stream's UDF file. */
   readonly artifactsBucket: IDataBucket;
-  readonly network: string;
-  readonly subnetwork: string;
-  readonly machineType: string;
-  readonly maxWorkers: number;
   /** Days dead-letter rows are kept. */
   readonly deadLetterExpirationDays: number;
-  /** @default 'latest' */
-  readonly templateVersion?: string;
-  /** Regional key for job state. @default - Google-managed encryption */
-  readonly encryptionKey?: string;
 }
 
 export interface EventStreamProps {
@@ -123,33 +124,26 @@ export class EventStream extends Construct {
             labels,
           });
     if (props.delivery === 'dataflow' && props.dataflow) {
-      const df = props.dataflow;
+      const { deadLetterExpirationDays, ...job } = props.dataflow;
       this.deadLetterTable = new DeadLetterTable(this, 'DeadLetterTable', {
         dataset: props.rawDataset,
         tableId: `${this.table.tableId}_dead_letter`,
-        expirationDays: df.deadLetterExpirationDays,
+        expirationDays: deadLetterExpirationDays,
         deletionProtection: props.deletionProtection,
         encryptionKey: props.encryptionKey,
         labels,
       });
       this.pipeline = new PubSubToBigQueryJob(this, 'Pipeline', {
+        ...job,
         jobName: base,
         subscription: this.delivery,
         table: this.table,
         deadLetterTable: this.deadLetterTable,
         udf: { name: c.name, script: udfScript(c), functionName: UDF_FUNCTION_NAME },
-        artifactsBucket: df.artifactsBucket,
-        stagingBucket: df.stagingBucket,
         region: props.region,
         project: props.project,
         projectNumber: props.projectNumber,
-        network: df.network,
-        subnetwork: df.subnetwork,
-        machineType: df.machineType,
-        maxWorkers: df.maxWorkers,
-        templateVersion: df.templateVersion,
         workerIdentity: { prefix: props.namePrefix, name: `df-${c.name.replace(/_/g, '-')}` },
-        encryptionKey: df.encryptionKey,
         labels,
       });
     }

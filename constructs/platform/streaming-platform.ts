@@ -7,6 +7,7 @@ import { constructChecks } from '../core/validation';
 import type { IPrincipal } from '../iam/principal';
 import { GcpProject } from '../iam/project';
 import { ServiceIdentity } from '../iam/service-identity';
+import { dockerRegistryPath } from '../run/container-repository';
 import type { IngestGateway } from '../run/ingest-gateway';
 import { type BucketLifecycleRule, DataBucket } from '../storage/data-bucket';
 import { planContracts } from './contract-guard';
@@ -156,7 +157,7 @@ export class StreamingPlatform extends Construct {
    * pushed to it before the services that run them.
    */
   public static registryPath(region: string, project: string): string {
-    return `${region}-docker.pkg.dev/${project}/${RUNTIME_REPOSITORY_ID}`;
+    return dockerRegistryPath(region, project, RUNTIME_REPOSITORY_ID);
   }
 
   constructor(scope: Construct, id: string, props: StreamingPlatformProps) {

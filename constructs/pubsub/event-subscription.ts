@@ -2,7 +2,7 @@ import { PubsubSubscription } from '@cdktf/provider-google/lib/pubsub-subscripti
 import { PubsubSubscriptionIamMember } from '@cdktf/provider-google/lib/pubsub-subscription-iam-member';
 import { Construct } from 'constructs';
 import type { ContractTable } from '../bigquery/contract-table';
-import { labelProblems } from '../core/gcp-rules';
+import { checkLabels } from '../core/gcp-rules';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
@@ -245,6 +245,6 @@ function validate(scope: Construct, props: EventSubscriptionProps, delivery: Sub
       (p) => p.length > 0 && !p.startsWith('/'),
     );
   }
-  for (const p of labelProblems(props.labels ?? {})) c.fail(`labels.${p.key}`, props.labels?.[p.key], p.rule);
+  checkLabels(c, props.labels);
   c.throwIfAny();
 }

@@ -2,7 +2,7 @@ import { PubsubSchema } from '@cdktf/provider-google/lib/pubsub-schema';
 import { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic';
 import { PubsubTopicIamMember } from '@cdktf/provider-google/lib/pubsub-topic-iam-member';
 import { Construct } from 'constructs';
-import { KMS_KEY_NAME, labelProblems } from '../core/gcp-rules';
+import { checkLabels, KMS_KEY_NAME } from '../core/gcp-rules';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
@@ -245,6 +245,6 @@ function validate(scope: Construct, props: EventTopicProps, project: string | un
     'must list at least one region',
     (r) => r.length > 0,
   );
-  for (const p of labelProblems(props.labels ?? {})) c.fail(`labels.${p.key}`, props.labels?.[p.key], p.rule);
+  checkLabels(c, props.labels);
   c.throwIfAny();
 }

@@ -2,7 +2,7 @@ import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-servi
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
 import { dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { isKnownRegion, labelProblems } from '../core/gcp-rules';
+import { checkLabels, isKnownRegion } from '../core/gcp-rules';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
@@ -300,6 +300,6 @@ function validate(scope: Construct, props: CloudRunServiceProps, project: string
   for (const m of mounts) c.rule('mountPath', m, 'must be an absolute path', (p) => MOUNT_PATH.test(p));
   const dup = mounts.find((m, i) => mounts.indexOf(m) !== i);
   if (dup) c.fail('mountPath', dup, 'is used twice; each mount needs its own directory');
-  for (const p of labelProblems(props.labels ?? {})) c.fail(`labels.${p.key}`, props.labels?.[p.key], p.rule);
+  checkLabels(c, props.labels);
   c.throwIfAny();
 }

@@ -1,7 +1,7 @@
 import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository';
 import { ArtifactRegistryRepositoryIamMember } from '@cdktf/provider-google/lib/artifact-registry-repository-iam-member';
 import { Construct } from 'constructs';
-import { isKnownRegion, labelProblems } from '../core/gcp-rules';
+import { checkLabels, isKnownRegion } from '../core/gcp-rules';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
@@ -61,8 +61,7 @@ export class ContainerRepository extends Construct implements IGrantTarget {
       'must be a whole number >= 1',
       (n) => Number.isInteger(n) && n >= 1,
     );
-    for (const p of labelProblems(props.labels ?? {}))
-      c.fail(`labels.${p.key}`, props.labels?.[p.key], p.rule);
+    checkLabels(c, props.labels);
     c.throwIfAny();
 
     this.resource = new ArtifactRegistryRepository(this, 'Resource', {
@@ -96,7 +95,7 @@ export class ContainerRepository extends Construct implements IGrantTarget {
 
   /** `<location>-docker.pkg.dev/<project>/<repository>`, the prefix of every image reference in it. */
   public get registryPath(): string {
-    return `${this.location}-docker.pkg.dev/${this.project}/${this.repositoryId}`;
+    return dockerRegistryPath(this.location, this.project, this.repositoryId);
   }
 
   /** Pull images (`roles/artifactregistry.reader` on this repository). */
@@ -124,4 +123,9 @@ export class ContainerRepository extends Construct implements IGrantTarget {
         }),
     );
   }
+}
+
+/** `<location>-docker.pkg.dev/<project>/<repository>`: where a Docker repository's images are pushed and pulled. */
+export function dockerRegistryPath(location: string, project: string, repositoryId: string): string {
+  return `${location}-docker.pkg.dev/${project}/${repositoryId}`;
 }

@@ -2,7 +2,7 @@ import { SecretManagerSecret } from '@cdktf/provider-google/lib/secret-manager-s
 import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 import { SecretManagerSecretVersion } from '@cdktf/provider-google/lib/secret-manager-secret-version';
 import { Construct } from 'constructs';
-import { isKnownRegion, labelProblems } from '../core/gcp-rules';
+import { checkLabels, isKnownRegion } from '../core/gcp-rules';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
@@ -52,8 +52,7 @@ export class RuntimeSecret extends Construct implements IGrantTarget {
       'must not be empty (Secret Manager refuses empty versions)',
       (d) => d.length > 0,
     );
-    for (const p of labelProblems(props.labels ?? {}))
-      c.fail(`labels.${p.key}`, props.labels?.[p.key], p.rule);
+    checkLabels(c, props.labels);
     c.throwIfAny();
     this.resource = new SecretManagerSecret(this, 'Resource', {
       secretId: props.secretId,

@@ -1,7 +1,7 @@
 import { StorageBucket, type StorageBucketLifecycleRule } from '@cdktf/provider-google/lib/storage-bucket';
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
 import { Construct } from 'constructs';
-import { BUCKET_NAME, KMS_KEY_NAME, kmsKeyLocation, kmsLocationsFor, labelProblems } from '../core/gcp-rules';
+import { BUCKET_NAME, checkDataKey, checkLabels } from '../core/gcp-rules';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
@@ -192,18 +192,8 @@ function validate(scope: Construct, props: DataBucketProps): void {
     'must be a whole number of days from 1 to 36500',
     (d) => Number.isInteger(d) && d >= 1 && d <= 36_500,
   );
-  checks.rule('encryptionKey', props.encryptionKey, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
-  if (props.encryptionKey && KMS_KEY_NAME.test(props.encryptionKey) && props.location) {
-    const allowed = kmsLocationsFor(props.location);
-    checks.rule(
-      'encryptionKey',
-      props.encryptionKey,
-      `key location must be ${allowed.join(' or ')} to protect data in ${props.location}`,
-      (k) => allowed.includes(kmsKeyLocation(k) ?? ''),
-    );
-  }
-  for (const p of labelProblems(props.labels ?? {}))
-    checks.fail(`labels.${p.key}`, props.labels?.[p.key], p.rule);
+  checkDataKey(checks, 'encryptionKey', props.encryptionKey, props.location);
+  checkLabels(checks, props.labels);
 
   const rules = props.lifecycleRules ?? [];
   let warmest = CLASS_ORDER.indexOf(props.storageClass ?? 'STANDARD');

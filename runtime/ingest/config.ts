@@ -3,6 +3,7 @@
  * constructs/run/ingest-gateway.ts). Every problem is reported at once, naming the variable, the value and
  * the rule, and the process does not start.
  */
+import { PROJECT_ID_PATTERN } from '../../contracts/gcp-names';
 import { Checks } from '../../contracts/validation';
 
 /**
@@ -74,7 +75,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): I
   if (authMode === 'api-key')
     c.require('TRIBUTARY_API_KEYS', env.TRIBUTARY_API_KEYS, 'is required with TRIBUTARY_AUTH_MODE=api-key');
   c.rule('GOOGLE_CLOUD_PROJECT', env.GOOGLE_CLOUD_PROJECT, 'must be a project id', (p) =>
-    /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(p),
+    PROJECT_ID_PATTERN.test(p),
   );
   const config: IngestConfig = {
     host: env.HOST ?? '0.0.0.0',

@@ -1,11 +1,10 @@
 import {
   BUCKET_NAME,
+  checkDataKey,
+  checkLabels,
+  checkRegionalKey,
   dataLocationsFor,
   isKnownRegion,
-  KMS_KEY_NAME,
-  kmsKeyLocation,
-  kmsLocationsFor,
-  labelProblems,
   MACHINE_TYPE,
   PROJECT_ID,
   PROJECT_NUMBER,
@@ -70,7 +69,7 @@ export function validateEnvironment(config: EnvironmentConfig): void {
       (v) => v !== '',
     );
   }
-  for (const p of labelProblems(config.labels)) c.fail(`labels.${p.key}`, config.labels[p.key], p.rule);
+  checkLabels(c, config.labels);
   c.rule(
     'labels.environment',
     config.labels.environment,
@@ -100,16 +99,13 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     (s) => new RegExp(`^regions/${config.region}/subnetworks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`).test(s),
   );
 
-  c.rule('encryptionKey', config.encryptionKey, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
-  if (config.encryptionKey && KMS_KEY_NAME.test(config.encryptionKey)) {
-    const allowed = kmsLocationsFor(config.dataLocation);
-    c.rule(
-      'encryptionKey',
-      config.encryptionKey,
-      `key location must be ${allowed.join(' or ')} to match dataLocation ${config.dataLocation}`,
-      (k) => allowed.includes(kmsKeyLocation(k) ?? ''),
-    );
-  }
+  checkDataKey(
+    c,
+    'encryptionKey',
+    config.encryptionKey,
+    config.dataLocation,
+    `to match dataLocation ${config.dataLocation}`,
+  );
 
   const s = config.storage;
   c.rule(
@@ -186,15 +182,13 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     'must be "latest" or a release folder such as 2025-01-14-00_RC00',
     (v) => v === 'latest' || /^\d{4}-\d{2}-\d{2}-\d{2}_RC\d{2}$/.test(v),
   );
-  c.rule('dataflow.encryptionKey', config.dataflow.encryptionKey, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
-  if (config.dataflow.encryptionKey && KMS_KEY_NAME.test(config.dataflow.encryptionKey)) {
-    c.rule(
-      'dataflow.encryptionKey',
-      config.dataflow.encryptionKey,
-      `key location must be the region ${config.region}: Dataflow needs a regional key where its jobs run`,
-      (k) => kmsKeyLocation(k) === config.region,
-    );
-  }
+  checkRegionalKey(
+    c,
+    'dataflow.encryptionKey',
+    config.dataflow.encryptionKey,
+    config.region,
+    `key location must be the region ${config.region}: Dataflow needs a regional key where its jobs run`,
+  );
 
   c.rule(
     'ingest.minInstances',
