@@ -1,12 +1,14 @@
 /** `npm run build:udf`: the example contracts' UDFs into dist/udf/ (see runtime/udf/build.ts). */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { udfContentHash } from '../contracts/generators/udf';
+import { udfContentHash, udfScript } from '../contracts/generators/udf';
 import { buildUdfs } from '../runtime/udf/build';
 import { CONTRACTS } from '../stacks/contracts/index';
 
-for (const file of Object.values(buildUdfs(CONTRACTS))) {
+const files = buildUdfs(CONTRACTS);
+for (const contract of CONTRACTS) {
+  const file = files[contract.name] as string;
+  // udfScript is memoized per contract: this is the script just written, not a second generation.
   process.stdout.write(
-    `build:udf: ${path.relative(process.cwd(), file)} (${udfContentHash(fs.readFileSync(file, 'utf8'))})\n`,
+    `build:udf: ${path.relative(process.cwd(), file)} (${udfContentHash(udfScript(contract))})\n`,
   );
 }

@@ -6,7 +6,7 @@ import { PROJECT_ID } from '../core/gcp-rules';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { Suppressions } from '../policy/suppressions';
-import { type Grant, grantOn, type IGrantTarget } from './grants';
+import { type Grant, grantOn, type IGrantTarget, MIN_REASON_LENGTH } from './grants';
 import type { IPrincipal } from './principal';
 import { BASIC_ROLES, IMPERSONATION_ROLES, PROJECT_ONLY_ROLES } from './roles';
 
@@ -14,8 +14,6 @@ export interface GcpProjectProps {
   /** @default - the project of the stack's default google provider */
   readonly projectId?: string;
 }
-
-const MIN_JUSTIFICATION = 20;
 
 // The first GcpProject of each project id in a stack; `of` reuses it so all project grants share one target.
 const projectsByStack = new WeakMap<TerraformStack, Map<string, GcpProject>>();
@@ -88,8 +86,8 @@ export class GcpProject extends Construct implements IGrantTarget {
     checks.rule(
       'justification',
       justification,
-      `must explain the grant in at least ${MIN_JUSTIFICATION} characters`,
-      (j) => j.trim().length >= MIN_JUSTIFICATION,
+      `must explain the grant in at least ${MIN_REASON_LENGTH} characters`,
+      (j) => j.trim().length >= MIN_REASON_LENGTH,
     );
     checks.throwIfAny();
     const grant = this.bind(principal, role, justification);

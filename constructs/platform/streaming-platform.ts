@@ -187,6 +187,7 @@ export class StreamingPlatform extends Construct {
       ml: identity('MlIdentity', 'vertex', 'Vertex AI: reads curated data for training and prediction'),
     };
 
+    const deletionProtection = props.deletionProtection ?? props.production;
     const bucket = (cid: string, name: string, extra: Partial<ConstructorParameters<typeof DataBucket>[2]>) =>
       new DataBucket(this, cid, {
         bucketName: deterministicName([props.project, name], 63),
@@ -194,7 +195,7 @@ export class StreamingPlatform extends Construct {
         project: props.project,
         projectNumber: props.projectNumber,
         encryptionKey: props.encryptionKey,
-        preventDestroy: props.deletionProtection ?? props.production,
+        preventDestroy: deletionProtection,
         ...extra,
       });
     const tiering = {
@@ -229,7 +230,6 @@ export class StreamingPlatform extends Construct {
       }),
     };
 
-    const deletionProtection = props.deletionProtection ?? props.production;
     const dataset = (layer: DatasetLayer) =>
       new AnalyticsDataset(this, `${layer[0]?.toUpperCase()}${layer.slice(1)}Dataset`, {
         datasetId: `${props.namePrefix.replace(/-/g, '_')}_${layer}`,
@@ -249,7 +249,7 @@ export class StreamingPlatform extends Construct {
     });
     const streamScope = new Construct(this, 'Streams');
     const streams: Record<string, EventStream> = {};
-    const delivery = props.delivery ?? (props.production ? 'dataflow' : 'bigquery-subscription');
+    const delivery = deliveryOf(props);
     const dataflow: StreamDataflowOptions | undefined = props.dataflow && {
       ...props.dataflow,
       stagingBucket: this.buckets.dataflowStaging,
@@ -322,6 +322,11 @@ export class StreamingPlatform extends Construct {
   }
 }
 
+/** How streams reach their raw tables: as configured, else Dataflow in production and BigQuery subscriptions elsewhere. */
+function deliveryOf(props: StreamingPlatformProps): StreamDelivery {
+  return props.delivery ?? (props.production ? 'dataflow' : 'bigquery-subscription');
+}
+
 function archiveRules(
   t: Required<Omit<ArchiveTiering, 'deleteAfterDays'>> & ArchiveTiering,
 ): BucketLifecycleRule[] {
@@ -336,8 +341,7 @@ function archiveRules(
 
 function validate(scope: Construct, props: StreamingPlatformProps): void {
   const checks = constructChecks(scope);
-  const delivery = props.delivery ?? (props.production ? 'dataflow' : 'bigquery-subscription');
-  if (delivery === 'dataflow' && (props.contracts ?? []).length > 0)
+  if (deliveryOf(props) === 'dataflow' && (props.contracts ?? []).length > 0)
     checks.require(
       'dataflow',
       props.dataflow,

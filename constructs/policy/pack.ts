@@ -51,8 +51,8 @@ export interface PolicyPackProps {
 }
 
 /**
- * Runs policy rules over every resource and data source of a stack, as a cdktf Aspect. The aspect registers
- * each element as the tree is visited; the rules then run over the stack's synthesized Terraform, the same
+ * Runs policy rules over every resource and data source of a stack, as a cdktf Aspect. The aspect starts each
+ * synthesis afresh; the rules then run over the stack's synthesized Terraform, the same
  * resolved JSON that is written to cdk.tf.json (resolved once and shared with cdktf, so policy adds no second
  * token-resolution pass). Unsuppressed error findings become error annotations, which fail synth; warnings
  * become warning annotations. On synth the stack gets `policy-report.json` and `policy-report.md` next to its
@@ -73,13 +73,12 @@ export class PolicyPack implements IAspect {
 
   public readonly rules: readonly PolicyRule[];
   private readonly baseContext: Omit<PolicyContext, 'defaultLabels'>;
-  /** Elements seen by the aspect in the current synthesis, by Terraform address. */
-  private readonly elements = new Map<string, IConstruct>();
+  /** The stack's elements by Terraform address, built only when a finding needs its construct. */
+  private elements?: Map<string, IConstruct>;
   /** Findings already annotated: aspects and evaluation can run more than once (Testing.synth, then fullSynth). */
   private readonly annotated = new Set<string>();
   private synthesized?: SynthesizedStack;
   private evaluation?: Evaluation;
-  private visited = false;
 
   private constructor(
     private readonly stack: TerraformStack,
@@ -103,15 +102,21 @@ export class PolicyPack implements IAspect {
   }
 
   public visit(node: IConstruct): void {
-    if (node === this.stack) {
-      this.elements.clear();
-      this.synthesized = undefined;
-      this.evaluation = undefined;
-      this.visited = true;
-      return;
+    if (node !== this.stack) return;
+    this.elements = undefined;
+    this.synthesized = undefined;
+    this.evaluation = undefined;
+  }
+
+  private elementAt(address: string): IConstruct | undefined {
+    if (!this.elements) {
+      this.elements = new Map();
+      for (const node of this.stack.node.findAll()) {
+        const a = addressOf(node);
+        if (a) this.elements.set(a, node);
+      }
     }
-    const address = addressOf(node);
-    if (address) this.elements.set(address, node);
+    return this.elements.get(address);
   }
 
   /** Stack facts the rules see, with default labels read from the synthesized providers. */
@@ -158,18 +163,16 @@ export class PolicyPack implements IAspect {
 
   private evaluate(): Evaluation {
     if (this.evaluation) return this.evaluation;
-    // Read before any synthesis (no aspect pass yet): register the tree the way the aspect would.
-    if (!this.visited) for (const node of this.stack.node.findAll()) this.visit(node);
     const json = this.stack.toTerraform() as SynthesizedStack;
     const context: PolicyContext = { ...this.baseContext, defaultLabels: defaultLabelsOf(json) };
     const findings: PolicyFinding[] = [];
     let checked = 0;
     for (const resource of policyResources(json)) {
       checked++;
-      const node = this.elements.get(resource.address);
       for (const rule of this.rules) {
         const verdict = runRule(rule, resource, context);
         if (verdict.status !== 'non-compliant') continue;
+        const node = this.elementAt(resource.address);
         const suppressedBy = node ? Suppressions.find(node, rule.id) : undefined;
         findings.push({
           ruleId: rule.id,

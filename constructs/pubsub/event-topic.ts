@@ -6,7 +6,7 @@ import { checkLabels, KMS_KEY_NAME } from '../core/gcp-rules';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
-import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
+import { type Grant, grantOn, type IGrantTarget, type MemberFactory } from '../iam/grants';
 import { type IPrincipal, ServiceAgent } from '../iam/principal';
 import { EventSubscription, type EventSubscriptionProps } from './event-subscription';
 import { PUBSUB_NAME } from './names';
@@ -106,13 +106,7 @@ export class EventTopic extends Construct implements IEventTopic {
       messageRetentionDuration: `${31 * 24 * 3600}s`,
       labels: { ...props.labels, [DEAD_LETTER_LABEL.key]: DEAD_LETTER_LABEL.value },
     });
-    this.deadLetterTarget = new TopicGrants(
-      this,
-      'DeadLetterGrants',
-      this.deadLetterTopic,
-      this.project,
-      dlqName,
-    );
+    this.deadLetterTarget = new TopicGrants(this, 'DeadLetterGrants', this.deadLetterTopic, dlqName);
     this.deadLetterTarget.grant(this.serviceAgent, 'roles/pubsub.publisher');
     this.deadLetterSubscription = new EventSubscription(this, 'DeadLetterSubscription', {
       subscriptionName: `${dlqName}-sub`,
@@ -165,18 +159,7 @@ export class EventTopic extends Construct implements IEventTopic {
   }
 
   public grant(principal: IPrincipal, role: string): Grant {
-    return grantOn(
-      this,
-      principal,
-      role,
-      (gid, member) =>
-        new PubsubTopicIamMember(this, gid, {
-          topic: this.resource.name,
-          project: this.resource.project,
-          role,
-          member,
-        }),
-    );
+    return grantOn(this, principal, role, topicMember(this, this.resource, role));
   }
 }
 
@@ -187,26 +170,20 @@ class TopicGrants extends Construct implements IGrantTarget {
     scope: Construct,
     id: string,
     private readonly topic: PubsubTopic,
-    private readonly project: string,
     public readonly grantResourceLabel: string,
   ) {
     super(scope, id);
   }
 
   public grant(principal: IPrincipal, role: string): Grant {
-    return grantOn(
-      this,
-      principal,
-      role,
-      (gid, member) =>
-        new PubsubTopicIamMember(this, gid, {
-          topic: this.topic.name,
-          project: this.topic.project,
-          role,
-          member,
-        }),
-    );
+    return grantOn(this, principal, role, topicMember(this, this.topic, role));
   }
+}
+
+/** The member factory for a role on `topic`, creating the binding under `scope`. */
+function topicMember(scope: Construct, topic: PubsubTopic, role: string): MemberFactory {
+  return (gid, member) =>
+    new PubsubTopicIamMember(scope, gid, { topic: topic.name, project: topic.project, role, member });
 }
 
 function validate(scope: Construct, props: EventTopicProps, project: string | undefined): void {

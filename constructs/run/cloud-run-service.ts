@@ -109,16 +109,13 @@ export class CloudRunService extends Construct implements IGrantTarget {
     const project = projectOf(this, props.project);
     validate(this, props, project);
     const identity = props.identity;
-    const mountGrants = [
-      ...(props.secretFiles ?? []).map((f) => f.secret.grantRead(identity)),
-      ...(props.sidecars ?? []).flatMap((s) =>
-        (s.secretFiles ?? []).map((f) => f.secret.grantRead(identity)),
-      ),
-      ...(props.bucketMounts ?? []).map((m) => m.bucket.grantRead(identity)),
-    ];
     const secretVolumes = [
       ...(props.secretFiles ?? []),
       ...(props.sidecars ?? []).flatMap((s) => s.secretFiles ?? []),
+    ];
+    const mountGrants = [
+      ...secretVolumes.map((f) => f.secret.grantRead(identity)),
+      ...(props.bucketMounts ?? []).map((m) => m.bucket.grantRead(identity)),
     ];
     const volumeName = (f: SecretFile) => `secret-${f.secret.secretId}`.toLowerCase().slice(0, 63);
     const bucketVolume = (m: BucketMount) => `bucket-${m.bucket.bucketName}`.slice(0, 63);

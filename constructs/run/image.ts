@@ -1,7 +1,7 @@
 /**
  * Image references for the runtime containers. A reference changes exactly when what goes into the image
  * changes: its tag is the SHA-256 of the service's source files, the shared contract code, the build script,
- * the Dockerfile and the locked dependency tree. `npm run image:push -- <service> <registry>` computes the same
+ * the Dockerfile and the locked dependency tree. `npm run image:push -- <service> --env <env>` computes the same
  * reference and builds and pushes the image (see scripts/image.ts). CI can instead supply a digest, which
  * then wins. No cdktf here: the push script uses the same functions.
  */
@@ -62,5 +62,19 @@ export function runtimeImage(
       );
     return digestReference;
   }
-  return `${registryPath}/${service}:${sourceHash(root, runtimeImageInputs(root, service))}`;
+  return `${registryPath}/${service}:${runtimeSourceHash(root, service)}`;
+}
+
+// Every environment stack references the same image; its inputs (the lockfile included) are read and hashed
+// once per process, not once per stack.
+const sourceHashes = new Map<string, string>();
+
+function runtimeSourceHash(root: string, service: string): string {
+  const key = `${root}\u0000${service}`;
+  let hash = sourceHashes.get(key);
+  if (hash === undefined) {
+    hash = sourceHash(root, runtimeImageInputs(root, service));
+    sourceHashes.set(key, hash);
+  }
+  return hash;
 }

@@ -71,10 +71,12 @@ export class HashedObject extends Construct {
   }
 }
 
-// The same content (a contract's UDF, one string per contract) is written once per environment: hash it once.
+// The same content (a contract's UDF, one string per contract) is written once per environment and checked
+// again by policy: hash it once.
 const digests = new Map<string, string>();
 
-function contentSha256(content: string): string {
+/** The hex SHA-256 of an object's content, as its name (first CONTENT_HASH_LENGTH) and metadata carry it. */
+export function contentSha256(content: string): string {
   let digest = digests.get(content);
   if (digest === undefined) {
     digest = stableHash(content, 64);

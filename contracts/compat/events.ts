@@ -195,8 +195,8 @@ function diffTypes(a: TypeSpec, b: TypeSpec, path: string, policy: Contract['unk
       ) {
         out.push(wider(`NUMERIC(${a.precision}, ${a.scale}) -> NUMERIC(${s.precision}, ${s.scale})`));
       }
-      decimalLimit(a.min, s.min, 'min', out, path);
-      decimalLimit(a.max, s.max, 'max', out, path);
+      limits(a.min, s.min, 'min', 'min', out, path);
+      limits(a.max, s.max, 'max', 'max', out, path);
       break;
     }
     case 'bytes':
@@ -217,34 +217,25 @@ function diffTypes(a: TypeSpec, b: TypeSpec, path: string, policy: Contract['unk
   return out;
 }
 
-/** Records a bound change; it is incompatible when it narrows what is accepted. */
-function limits(
-  before: number | undefined,
-  after: number | undefined,
+/**
+ * Records a bound change; it is incompatible when it narrows what is accepted. Decimal bounds are strings
+ * and compare as decimals.
+ */
+function limits<T extends number | string>(
+  before: T | undefined,
+  after: T | undefined,
   name: string,
   side: 'min' | 'max',
   out: WireChange[],
   path: string,
 ): void {
   if (before === after) return;
-  const tighter =
-    after !== undefined && (before === undefined || (side === 'min' ? after > before : after < before));
-  out.push({ path, change: `${name} ${before ?? '(none)'} -> ${after ?? '(none)'}`, compatible: !tighter });
-}
-
-function decimalLimit(
-  before: string | undefined,
-  after: string | undefined,
-  side: 'min' | 'max',
-  out: WireChange[],
-  path: string,
-): void {
-  if (before === after) return;
+  const order = (x: T, y: T) =>
+    typeof x === 'string' ? compareDecimal(x, y as string) : (x as number) - (y as number);
   const tighter =
     after !== undefined &&
-    (before === undefined ||
-      (side === 'min' ? compareDecimal(after, before) > 0 : compareDecimal(after, before) < 0));
-  out.push({ path, change: `${side} ${before ?? '(none)'} -> ${after ?? '(none)'}`, compatible: !tighter });
+    (before === undefined || (side === 'min' ? order(after, before) > 0 : order(after, before) < 0));
+  out.push({ path, change: `${name} ${before ?? '(none)'} -> ${after ?? '(none)'}`, compatible: !tighter });
 }
 
 function stringAccepts(s: Extract<TypeSpec, { kind: 'string' }>, value: string): boolean {

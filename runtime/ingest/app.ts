@@ -72,6 +72,12 @@ const CONTENT_TYPES: Readonly<Record<string, BodyKind>> = {
   'application/json': 'json',
   'application/x-ndjson': 'ndjson',
 };
+/** A request body as the content-type parsers hand it over. */
+interface RawBody {
+  readonly kind: BodyKind;
+  readonly text: string;
+}
+
 const RETRY_AFTER_OVERLOAD_S = 1;
 const RETRY_AFTER_PUBLISH_S = 5;
 
@@ -93,13 +99,14 @@ export default async function ingestApp(app: FastifyInstance, options: IngestApp
     return reply.code(status).send({ error });
   };
 
-  // Bodies arrive as text: the handler parses them to report positions and bound nesting (see body.ts).
+  // Bodies arrive as text, tagged with the kind fastify matched from the content type: the handler parses
+  // them to report positions and bound nesting (see body.ts).
   app.removeAllContentTypeParsers();
-  for (const type of Object.keys(CONTENT_TYPES))
+  for (const [type, kind] of Object.entries(CONTENT_TYPES))
     app.addContentTypeParser(
       type,
       { parseAs: 'string', bodyLimit: options.limits.bodyBytes },
-      (_req, body, done) => done(null, body),
+      (_req, text, done) => done(null, { kind, text: String(text) } satisfies RawBody),
     );
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
@@ -193,10 +200,9 @@ export default async function ingestApp(app: FastifyInstance, options: IngestApp
     async (request, reply) => {
       const ctx = contexts.get(request) as RequestContext;
       const { stream } = ctx;
-      const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-      const parsed = parseBody(String(request.body ?? ''), CONTENT_TYPES[type] ?? 'json', {
-        maxDepth: options.limits.nestingDepth,
-      });
+      // No body at all (no content type either) reads as an empty JSON body: a 400 that says so.
+      const body = (request.body as RawBody | undefined) ?? { kind: 'json', text: '' };
+      const parsed = parseBody(body.text, body.kind, { maxDepth: options.limits.nestingDepth });
       if (!parsed.ok) return fail(reply, 400, parsed.message);
       if (parsed.events.length > options.limits.eventsPerRequest)
         return fail(

@@ -117,7 +117,8 @@ export class PubSubPublisher implements EventPublisher {
       messages.map((m) =>
         topic.publishMessage({
           data: m.data,
-          attributes: { ...m.attributes },
+          // Built for this message alone (app.ts), so the client may keep it without a copy.
+          attributes: m.attributes as Record<string, string>,
           ...(ordered && m.orderingKey !== undefined ? { orderingKey: m.orderingKey } : {}),
         }),
       ),

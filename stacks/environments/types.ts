@@ -94,7 +94,8 @@ export interface EnvironmentConfig {
   };
 }
 
-export type IngestIngress = 'all' | 'internal' | 'internal-and-cloud-load-balancing';
+export const INGEST_INGRESS = ['all', 'internal', 'internal-and-cloud-load-balancing'] as const;
+export type IngestIngress = (typeof INGEST_INGRESS)[number];
 
 /** Placeholder project ids let the offline synth run; deploying them would fail. */
 export function isPlaceholder(config: Pick<EnvironmentConfig, 'projectId'>): boolean {

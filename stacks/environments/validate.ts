@@ -9,8 +9,9 @@ import {
   PROJECT_ID,
   PROJECT_NUMBER,
 } from '../../constructs/core/gcp-rules';
+import { MIN_REASON_LENGTH } from '../../constructs/iam/grants';
 import { Checks } from '../../contracts/validation';
-import { type EnvironmentConfig, REQUIRED_LABELS } from './types';
+import { type EnvironmentConfig, INGEST_INGRESS, REQUIRED_LABELS } from './types';
 
 const int = (min: number, max: number) => (v: number) => Number.isInteger(v) && v >= min && v <= max;
 
@@ -205,18 +206,19 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     'must be "private" or "public"',
     (a) => a === 'private' || a === 'public',
   );
+  const ingress = INGEST_INGRESS.map((i) => `"${i}"`);
   c.rule(
     'ingest.ingress',
     ing.ingress,
-    'must be "all", "internal" or "internal-and-cloud-load-balancing"',
-    (i) => ['all', 'internal', 'internal-and-cloud-load-balancing'].includes(i),
+    `must be ${ingress.slice(0, -1).join(', ')} or ${ingress.at(-1)}`,
+    (i) => (INGEST_INGRESS as readonly string[]).includes(i),
   );
   if (ing.access === 'public')
     c.rule(
       'ingest.publicAccessReason',
       ing.publicAccessReason ?? '',
-      'is required for a public gateway: at least 20 characters on why',
-      (r) => r.trim().length >= 20,
+      `is required for a public gateway: at least ${MIN_REASON_LENGTH} characters on why`,
+      (r) => r.trim().length >= MIN_REASON_LENGTH,
     );
   for (const [i, m] of (ing.producers ?? []).entries())
     c.rule(

@@ -8,28 +8,16 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
-import { serializeGatewayManifest } from '../../contracts/gateway';
 import { buildRuntime } from '../../runtime/build';
 import { validSamples } from '../contracts/fixtures';
-import { MANIFEST } from '../runtime/ingest/harness';
+import { freePort, MANIFEST, startBundle } from '../runtime/ingest/harness';
 import { pacedLoad } from './paced-load';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 6);
 const root = path.resolve(__dirname, '../..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function start(
   args: string[],
@@ -49,18 +37,6 @@ function start(
     });
     child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
   });
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not yet listening
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url} did not become healthy`);
 }
 
 /** Order events of about 1 KB: a sample with enough line items. */
@@ -167,30 +143,23 @@ function paced(target: Target, body: string, batch: number, rate: number): Promi
 }
 
 async function main(): Promise<void> {
-  const bundle = await buildRuntime('ingest');
+  await buildRuntime('ingest');
   const standIn = await start(['--import', 'tsx', 'test/bench/ingest-children.ts', '--role', 'stand-in']);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-bench-ingest-'));
   // Unordered: the test manifest orders `order` by customer, and every bench event has the same customer, so
   // ordering would serialize all publishes behind one key (Pub/Sub allows one in-flight batch per key).
   const unordered = { ...MANIFEST, streams: MANIFEST.streams.map(({ orderingKey: _k, ...s }) => s) };
-  fs.writeFileSync(path.join(dir, 'manifest.json'), serializeGatewayManifest(unordered));
-  const gatewayPort = await freePort();
-  const gateway = spawn(process.execPath, [bundle.file], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOST: '127.0.0.1',
-      PORT: String(gatewayPort),
-      GOOGLE_CLOUD_PROJECT: 'trb-test-project',
-      TRIBUTARY_INGEST_MANIFEST: path.join(dir, 'manifest.json'),
-      TRIBUTARY_METRICS_PORT: '0',
+  const gateway = await startBundle(
+    {
       PUBSUB_EMULATOR_HOST: `127.0.0.1:${standIn.line.port}`,
-      METADATA_SERVER_DETECTION: 'none',
       LOG_LEVEL: 'warn',
       // Gateway tuning can be tried without editing this file, for example TRIBUTARY_PUBLISH_BATCH_MS=0.
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('TRIBUTARY_'))),
+      ...Object.fromEntries(
+        Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('TRIBUTARY_')),
+      ),
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+    await freePort(),
+    unordered,
+  );
   const echo = await start([
     '--import',
     'tsx',
@@ -200,10 +169,9 @@ async function main(): Promise<void> {
     '--port',
     String(await freePort()),
   ]);
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  const gatewayTarget = { url: gatewayUrl, pid: gateway.pid, standInPid: standIn.child.pid };
+  const gatewayUrl = gateway.url;
+  const gatewayTarget = { url: gatewayUrl, pid: gateway.child.pid, standInPid: standIn.child.pid };
   const echoTarget = { url: `http://127.0.0.1:${echo.line.port}`, pid: echo.child.pid };
-  await waitHealthy(gatewayUrl);
 
   let missed = false;
   const rows: string[][] = [
@@ -270,7 +238,7 @@ async function main(): Promise<void> {
       'and (for the gateway) the Pub/Sub stand-in in its own process',
   );
   for (const c of checks) console.log(c);
-  gateway.kill('SIGTERM');
+  gateway.child.kill('SIGTERM');
   echo.child.kill();
   standIn.child.kill();
   if (missed) process.exitCode = 1;

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { UDF_OBJECT_ROLE } from '../../dataflow/udf';
-import { CONTENT_HASH_LENGTH, OBJECT_ROLE_KEY } from '../../storage/hashed-object';
+import { CONTENT_HASH_LENGTH, contentSha256, OBJECT_ROLE_KEY } from '../../storage/hashed-object';
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
 import { DATAFLOW_JOB_TYPES } from './dataflow-service-account';
 
@@ -37,7 +36,7 @@ export const dataflowUdfHashed: PolicyRule = {
       return HASHED_JS.test(name)
         ? COMPLIANT
         : nonCompliant(`UDF object ${name} has no content hash in its name`);
-    const expected = createHash('sha256').update(content).digest('hex').slice(0, CONTENT_HASH_LENGTH);
+    const expected = contentSha256(content).slice(0, CONTENT_HASH_LENGTH);
     return name.endsWith(`-${expected}.js`)
       ? COMPLIANT
       : nonCompliant(`UDF object ${name} must be named <name>-${expected}.js (the SHA-256 of its content)`);

@@ -3,12 +3,11 @@
  * 127.0.0.1, driven over HTTP, publishing with the real @google-cloud/pubsub client to the Pub/Sub stand-in.
  */
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildRuntime } from '../../../runtime/build';
 import { validSamples } from '../../contracts/fixtures';
-import { BUNDLE, partnerKey, type RunningGateway, startBundle, topicOf } from './harness';
+import { BUNDLE, freePort, partnerKey, type RunningGateway, startBundle, topicOf } from './harness';
 import { PubSubStandIn } from './pubsub-stand-in';
 
 let standIn: PubSubStandIn;
@@ -36,17 +35,6 @@ afterEach(async () => {
   }
   gateway = undefined;
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** Order events with unique ids and customers, so every one can be traced to the stand-in. */
 function orders(prefix: string, count: number): Record<string, unknown>[] {

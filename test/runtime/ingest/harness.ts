@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
@@ -113,11 +114,27 @@ export interface RunningGateway {
   readonly exited: Promise<number | null>;
 }
 
-/** Starts the built bundle on 127.0.0.1 with the test manifest, and waits until it listens. */
-export async function startBundle(env: Record<string, string>, port: number): Promise<RunningGateway> {
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Starts the built bundle on 127.0.0.1 with a manifest (the test one by default), and waits until it listens. */
+export async function startBundle(
+  env: Record<string, string>,
+  port: number,
+  manifest: GatewayManifest = MANIFEST,
+): Promise<RunningGateway> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-ingest-'));
   const manifestPath = path.join(dir, 'manifest.json');
-  fs.writeFileSync(manifestPath, serializeGatewayManifest(MANIFEST));
+  fs.writeFileSync(manifestPath, serializeGatewayManifest(manifest));
   const child = spawn(process.execPath, [BUNDLE], {
     env: {
       PATH: process.env.PATH ?? '',
