@@ -7,9 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseLock } from '../contracts/lock';
 import type { Contract } from '../contracts/model';
+import { LOCK_PATH } from '../stacks/contracts/index';
 
 export const CONTRACTS_DIR = 'stacks/contracts';
-export const LOCK_FILE = path.join(CONTRACTS_DIR, 'contracts.lock.json');
+export const LOCK_FILE = path.relative(process.cwd(), LOCK_PATH);
 
 function isContract(value: unknown): value is Contract {
   return (

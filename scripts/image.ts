@@ -7,7 +7,7 @@
  *
  * CI pushes before deploying:
  *   npm run image:push -- ingest --env prod && npx cdktf deploy prod --auto-approve
- * or builds elsewhere and passes the digest: TRIBUTARY_INGEST_IMAGE=<registry>/ingest@sha256:<digest>.
+ * or builds elsewhere and passes the digest per environment: TRIBUTARY_INGEST_IMAGE_PROD=<registry>/ingest@sha256:<digest>.
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';

@@ -9,7 +9,7 @@ import type { CloudRunIngress } from '../constructs/run/cloud-run-service';
 import { runtimeImage } from '../constructs/run/image';
 import { type ContractLock, parseLock } from '../contracts/lock';
 import type { Contract } from '../contracts/model';
-import { CONTRACTS } from './contracts/index';
+import { CONTRACTS, LOCK_PATH } from './contracts/index';
 import { deployerEmail } from './deployer';
 import { type EnvironmentConfig, type IngestIngress, REQUIRED_LABELS } from './environments/types';
 import { validateEnvironment } from './environments/validate';
@@ -59,12 +59,7 @@ export class EnvironmentStack extends TributaryStack {
       topicRetentionHours: config.streams.topicRetentionHours,
       maxDeliveryAttempts: config.streams.maxDeliveryAttempts,
       ingest: {
-        image: runtimeImage(
-          REPO_ROOT,
-          StreamingPlatform.registryPath(config.region, config.projectId),
-          'ingest',
-          process.env.TRIBUTARY_INGEST_IMAGE,
-        ),
+        image: ingestImage(config),
         access:
           config.ingest.access === 'public'
             ? { kind: 'public', reason: config.ingest.publicAccessReason ?? '' }
@@ -91,13 +86,27 @@ export class EnvironmentStack extends TributaryStack {
   }
 }
 
+/**
+ * The gateway image of an environment: the source-hash tag in its registry, or the digest CI built and passed as
+ * TRIBUTARY_INGEST_IMAGE_<ENVIRONMENT> (for example TRIBUTARY_INGEST_IMAGE_PROD). One variable per environment,
+ * because every synth writes every stack, and a digest belongs to one registry.
+ */
+export function ingestImage(config: EnvironmentConfig): string {
+  const registry = StreamingPlatform.registryPath(config.region, config.projectId);
+  const variable = `TRIBUTARY_INGEST_IMAGE_${config.name.toUpperCase()}`;
+  const digest = process.env[variable];
+  if (digest !== undefined && !digest.startsWith(`${registry}/`))
+    throw new Error(`${variable} = ${JSON.stringify(digest)}: must be an image in ${registry}/`);
+  return runtimeImage(REPO_ROOT, registry, 'ingest', digest);
+}
+
 /** The contracts an environment provisions streams for, and the released lock they are checked against. */
 export interface StreamSources {
   readonly contracts: readonly Contract[];
   readonly lock?: ContractLock;
 }
 
-export const LOCK_PATH = path.join(__dirname, 'contracts', 'contracts.lock.json');
+export { LOCK_PATH };
 
 /** The repository root: runtime images are tagged by the hash of sources found from here. */
 export const REPO_ROOT = path.resolve(__dirname, '..');

@@ -11,7 +11,7 @@ import { runtimeImage } from '../../constructs/run/image';
 import { buildUdfs } from '../../runtime/udf/build';
 import { BootstrapStack, DEPLOYER_ROLES } from '../../stacks/bootstrap-stack';
 import { CONTRACTS } from '../../stacks/contracts/index';
-import { EnvironmentStack, REPO_ROOT } from '../../stacks/environment-stack';
+import { EnvironmentStack, ingestImage, REPO_ROOT } from '../../stacks/environment-stack';
 import { dev } from '../../stacks/environments/dev';
 import { ENVIRONMENTS } from '../../stacks/environments/index';
 import { buildApp } from '../../stacks/main';
@@ -396,6 +396,24 @@ describe('the app', () => {
       ),
     ).toBe(true);
     expect(resources(tf('bootstrap'), 'google_service_account_key')).toEqual([]);
+  });
+
+  test("a CI digest applies to its own environment only, and must be in that environment's registry", () => {
+    const registry = StreamingPlatform.registryPath(dev.region, dev.projectId);
+    const digest = `${registry}/ingest@sha256:${'b'.repeat(64)}`;
+    process.env.TRIBUTARY_INGEST_IMAGE_DEV = digest;
+    try {
+      expect(ingestImage(dev)).toBe(digest);
+      const staging = ENVIRONMENTS.find((e) => e.name === 'staging');
+      expect(staging && ingestImage(staging)).toMatch(/:[0-9a-f]{16}$/);
+      process.env.TRIBUTARY_INGEST_IMAGE_DEV = `europe-docker.pkg.dev/other-project/x/ingest@sha256:${'b'.repeat(64)}`;
+      expect(() => ingestImage(dev)).toThrow(
+        `TRIBUTARY_INGEST_IMAGE_DEV = "europe-docker.pkg.dev/other-project`,
+      );
+      expect(() => ingestImage(dev)).toThrow(`must be an image in ${registry}/`);
+    } finally {
+      delete process.env.TRIBUTARY_INGEST_IMAGE_DEV;
+    }
   });
 
   test('an environment sets the gateway ingress by its own words', () => {
