@@ -157,7 +157,6 @@ export class PubSubStandIn {
       const ids = call.request.messages.map((m) => {
         const messageId = String(this.nextId++);
         this.acknowledged++;
-        if (this.faults.countOnly) return messageId;
         this.stored.push({
           topic: call.request.topic,
           messageId,
