@@ -10,7 +10,12 @@
  */
 import { Token } from 'cdktf';
 import { resolve } from 'cdktf/lib/_tokens';
+import { ref } from 'cdktf/lib/tfExpression';
 import type { IConstruct } from 'constructs';
+
+// `import = require` binds cdktf's module objects (see cdktf-tokens.ts for the same reach into the token map).
+import encoding = require('cdktf/lib/tokens/private/encoding');
+import tokenMap = require('cdktf/lib/tokens/private/token-map');
 
 // cdktf's number-token pattern (tokens/private/encoding.ts): a string it matches may embed an encoded number.
 const NUMBER_TOKEN = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/;
@@ -23,6 +28,50 @@ function stringNeedsResolve(s: string): boolean {
     s === Token.ANY_MAP_TOKEN_VALUE ||
     NUMBER_TOKEN.test(s)
   );
+}
+
+// cdktf keeps its attribute-reference class private; the class is taken from an instance.
+const Reference = ref('').constructor;
+const OPEN = encoding.BEGIN_STRING_TOKEN_MARKER;
+const CLOSE = encoding.END_TOKEN_MARKER;
+const tokens = (tokenMap.TokenMap.instance() as unknown as { stringTokenMap: Map<string, unknown> })
+  .stringTokenMap;
+
+interface ReferenceInternals {
+  readonly identifier: string;
+  readonly crossStackIdentifier: Record<string, string>;
+}
+
+/**
+ * What cdktf resolves `s` to when `s` is literal text and attribute references only (almost every token string
+ * of a stack: `${google_x.y.id}`, `serviceAccount:${...email}`), without cdktf's per-string resolution
+ * contexts; undefined for anything else, which cdktf then resolves. A reference resolves to `${identifier}`
+ * unless cdktf's cross-stack preparation gave it another identifier. Literal text holding `$`, `{` or `}`
+ * (escapes, other token kinds) and results cdktf would scan for number tokens are left to cdktf.
+ */
+function referencesOnly(s: string): string | undefined {
+  let out = '';
+  let from = 0;
+  for (let at = s.indexOf(OPEN); at !== -1; at = s.indexOf(OPEN, from)) {
+    const literal = s.slice(from, at);
+    if (!plainLiteral(literal)) return undefined;
+    const end = s.indexOf(CLOSE, at + OPEN.length);
+    if (end === -1) return undefined;
+    const token = tokens.get(s.slice(at + OPEN.length, end));
+    if (!(token instanceof Reference)) return undefined;
+    const { identifier, crossStackIdentifier } = token as unknown as ReferenceInternals;
+    for (const _ in crossStackIdentifier) return undefined;
+    out += `${literal}\${${identifier}}`;
+    from = end + CLOSE.length;
+  }
+  const rest = s.slice(from);
+  if (from === 0 || !plainLiteral(rest)) return undefined;
+  out += rest;
+  return NUMBER_TOKEN.test(out) ? undefined : out;
+}
+
+function plainLiteral(text: string): boolean {
+  return !text.includes('$') && !text.includes('{') && !text.includes('}');
 }
 
 function isPlainObject(v: object): v is Record<string, unknown> {
@@ -47,7 +96,7 @@ export function resolveSelectively(scope: IConstruct, v: unknown, strings?: Map<
       // The same token string (a member, a reference) recurs across a stack; with one scope it resolves alike.
       const known = strings?.get(v);
       if (known !== undefined) return known;
-      const resolved = resolve(scope, v);
+      const resolved = referencesOnly(v) ?? resolve(scope, v);
       if (typeof resolved === 'string') strings?.set(v, resolved);
       return resolved;
     }

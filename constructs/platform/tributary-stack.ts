@@ -1,13 +1,14 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { GoogleBetaProvider } from '@cdktf/provider-google-beta/lib/provider';
-import { Annotations, TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
+import { Annotations, type TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 // cdktf's own resolver and merge, so the document is built exactly as cdktf builds it (see toTerraform).
 import { resolve } from 'cdktf/lib/_tokens';
 import { deepMerge } from 'cdktf/lib/util';
-import type { Construct, IConstruct } from 'constructs';
+import type { Construct } from 'constructs';
 // Faster token keys for every Tributary stack (same output); see the module.
 import '../core/cdktf-tokens';
 import { resolveSelectively } from '../core/selective-resolve';
+import { mergeFragment, mergeResource, plainResource, terraformElements } from '../core/stack-document';
 import { onStackSynthesis } from '../core/synthesis';
 import { GrantLedger } from '../iam/grants';
 import { PolicyPack } from '../policy/pack';
@@ -96,13 +97,15 @@ export class TributaryStack extends TerraformStack {
 
   /**
    * The same document as TerraformStack.toTerraform (a test compares them for every stack), built with less
-   * work: element fragments go through resolveSelectively, and cdktf's final pass over the whole merged
-   * document is skipped, since the fragments are already resolved and only stack-level overrides still need it.
+   * work: plain resources are rendered without cdktf's per-resource key conversion and path walks (see
+   * stack-document.ts), element fragments go through resolveSelectively, and cdktf's final pass over the whole
+   * merged document is skipped, since the fragments are already resolved and only stack overrides need it.
    */
   public override toTerraform(): Record<string, unknown> {
     if (this.crossStackReferences) return super.toTerraform();
     const self = this as unknown as { cdktfVersion: string; rawOverrides: Record<string, unknown> };
-    const elements = terraformElements(this);
+    const paths = new Map<TerraformElement, string>();
+    const elements = terraformElements(this, this.node.path, paths);
     const metadata: Record<string, unknown> = {
       version: self.cdktfVersion,
       stackName: this.node.id,
@@ -134,42 +137,15 @@ export class TributaryStack extends TerraformStack {
     }
     const tf: Record<string, unknown> = { '//': { metadata, outputs } };
     const strings = new Map<string, unknown>();
-    for (const e of elements) mergeFragment(tf, resolveSelectively(this, e.toTerraform(), strings));
+    for (const e of elements) {
+      const resource = plainResource(e, paths.get(e) as string);
+      if (resource)
+        mergeResource(tf, resource.type, resource.id, resolveSelectively(this, resource.attributes, strings));
+      else mergeFragment(tf, resolveSelectively(this, e.toTerraform(), strings));
+    }
     deepMerge(tf, resolve(this, self.rawOverrides));
     return tf;
   }
-}
-
-/**
- * deepMerge for the common fragment `{ resource|data: { <type>: { <id>: config } } }` whose id is new: the
- * config is attached as is instead of being copied key by key. Anything else goes to cdktf's deepMerge.
- */
-function mergeFragment(tf: Record<string, unknown>, fragment: unknown): void {
-  const f = fragment as Record<string, Record<string, Record<string, unknown>>>;
-  const keys = Object.keys(f);
-  const block = keys[0];
-  if (keys.length === 1 && (block === 'resource' || block === 'data')) {
-    const types = Object.keys(f[block] as object);
-    const type = types[0] as string;
-    const ids = types.length === 1 ? Object.keys((f[block] as Record<string, object>)[type] as object) : [];
-    const id = ids[0] as string;
-    if (tf[block] === undefined) tf[block] = {};
-    const blocks = tf[block] as Record<string, Record<string, unknown>>;
-    const byType = blocks[type] ?? {};
-    if (ids.length === 1 && !(id in byType)) {
-      byType[id] = (f[block] as Record<string, Record<string, unknown>>)[type]?.[id];
-      blocks[type] = byType;
-      return;
-    }
-  }
-  deepMerge(tf, fragment);
-}
-
-/** The stack's elements in construct order, not descending into nested stacks (as cdktf collects them). */
-function terraformElements(node: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
-  if (TerraformElement.isTerraformElement(node)) into.push(node);
-  for (const child of node.node.children) if (!TerraformStack.isStack(child)) terraformElements(child, into);
-  return into;
 }
 
 interface SynthesizedJson {

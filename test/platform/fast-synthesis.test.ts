@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';
-import { Annotations, Fn, Lazy, TerraformStack, Testing, Token } from 'cdktf';
+import { Annotations, Fn, Lazy, TerraformIterator, TerraformStack, Testing, Token } from 'cdktf';
 import { resolve } from 'cdktf/lib/_tokens';
 import { StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer';
 import { resolveSelectively } from '../../constructs/core/selective-resolve';
@@ -67,8 +67,54 @@ describe('faster synthesis keeps the output identical', () => {
       [`key-${bucket.name}`]: 'token key',
       numberish: 'release-1e-5',
       mapish: { nested: [{ deep: bucket.selfLink }] },
+      // Literal text and references only: resolved without cdktf's per-string contexts.
+      twoRefs: `${bucket.name}/${bucket.id}`,
+      numberishAroundRef: `1.5e-5-${bucket.name}`,
+      // Left to cdktf: escapes, braces in the literal text, a reference next to another token kind.
+      escaped: `$${bucket.name}`,
+      braces: `{"bucket":"${bucket.name}"}`,
+      mixed: `${bucket.name}-${Lazy.stringValue({ produce: () => 'late' })}`,
     };
     expect(resolveSelectively(stack, value)).toEqual(resolve(stack, value));
+  });
+
+  test('a reference cdktf prepared for another stack resolves to its cross-stack identifier, as in cdktf', () => {
+    const app = Testing.app();
+    const a = testStack({ crossStackReferences: true }, 'a', app);
+    const b = testStack({ crossStackReferences: true }, 'b', app);
+    const source = new StorageBucket(a, 'Source', { name: 'source-bucket', location: 'EU' });
+    const value = { name: `${source.name}-copy`, plain: source.name };
+    resolve(b, value, true);
+    const resolved = resolveSelectively(b, value) as { name: string };
+    expect(resolved).toEqual(resolve(b, value));
+    expect(resolved.name).toMatch(/^\$\{data\.terraform_remote_state\./);
+  });
+
+  test("resources with meta-arguments, overrides, imports and moves render as cdktf's", () => {
+    const app = Testing.app();
+    const stack = testStack({}, 'meta', app);
+    const plain = new StorageBucket(stack, 'Plain', { name: 'plain', location: 'EU' });
+    new StorageBucket(stack, 'DependsOn', { name: 'd', location: 'EU', dependsOn: [plain] });
+    new StorageBucket(stack, 'Lifecycle', {
+      name: 'l',
+      location: 'EU',
+      lifecycle: { preventDestroy: true, ignoreChanges: ['labels'] },
+    });
+    new StorageBucket(stack, 'Count', { name: 'c', location: 'EU', count: 2 });
+    new StorageBucket(stack, 'ForEach', {
+      name: 'f',
+      location: 'EU',
+      forEach: TerraformIterator.fromList(['x', 'y']),
+    });
+    const overridden = new StorageBucket(stack, 'Overridden', { name: 'o', location: 'EU' });
+    overridden.addOverride('labels.team', 'data');
+    overridden.addOverride('//.note', 'kept');
+    overridden.addOverride('location', undefined);
+    new StorageBucket(stack, 'Imported', { name: 'i', location: 'EU' }).importFrom('i');
+    new StorageBucket(stack, 'Moved', { name: 'm', location: 'EU' }).moveFromId('google_storage_bucket.old');
+    expect(TributaryStack.prototype.toTerraform.call(stack)).toEqual(
+      TerraformStack.prototype.toTerraform.call(stack),
+    );
   });
 
   test("TributaryStackSynthesizer writes the same cdk.tf.json bytes as cdktf's StackSynthesizer", () => {
