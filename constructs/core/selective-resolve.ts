@@ -34,6 +34,7 @@ function stringNeedsResolve(s: string): boolean {
 const Reference = ref('').constructor;
 const OPEN = encoding.BEGIN_STRING_TOKEN_MARKER;
 const CLOSE = encoding.END_TOKEN_MARKER;
+const LIST_OPEN = encoding.BEGIN_LIST_TOKEN_MARKER;
 const tokens = (tokenMap.TokenMap.instance() as unknown as { stringTokenMap: Map<string, unknown> })
   .stringTokenMap;
 
@@ -105,10 +106,11 @@ export function resolveSelectively(scope: IConstruct, v: unknown, strings?: Map<
     case 'object': {
       if (v === null) return v;
       if (Array.isArray(v)) {
-        // Arrays with list-token elements are resolved as wholes by cdktf.
+        // Arrays with list-token elements are resolved as wholes by cdktf; others element by element, as cdktf
+        // does (string tokens in elements, such as depends_on references, resolve like any other string).
         for (const x of v)
           if (
-            (typeof x === 'string' && x.includes(TOKEN_MARKER)) ||
+            (typeof x === 'string' && x.includes(LIST_OPEN)) ||
             (typeof x === 'number' && Token.isUnresolved(x))
           )
             return resolve(scope, v);

@@ -6,10 +6,11 @@
  * strings containing the placeholder mark fall back to a direct writer. A test compares both paths with
  * cdktf's own bundled stringifier on every stack and on edge cases.
  */
-// NUL marks empty containers: JSON.stringify escapes it to ASCII, so the text stays one-byte (a raw non-Latin-1
-// mark would make V8 widen the whole multi-megabyte document to two-byte, slowing every step after).
-const MARK = '\u0000';
-const WRITTEN_MARK = '\\u0000';
+// DEL marks empty containers. JSON.stringify writes it unescaped and it is one-byte, so the text stays one-byte
+// (a non-Latin-1 mark would make V8 widen the whole multi-megabyte document to two-byte) and the search for it
+// is a plain byte scan; an escaped control character would start with a backslash, and the escaped JSON that
+// stacks embed (schemas, policies) is full of those.
+const MARK = '\u007f';
 const EMPTY_ARRAY = `${MARK}[]`;
 const EMPTY_OBJECT = `${MARK}{}`;
 const INTEGER_KEY = /^(?:0|[1-9]\d*)$/;
@@ -89,13 +90,13 @@ function expandPlaceholders(text: string, count: number): string | undefined {
   const parts: string[] = [];
   let from = 0;
   let n = 0;
-  for (let at = text.indexOf(WRITTEN_MARK); at !== -1; at = text.indexOf(WRITTEN_MARK, from)) {
+  for (let at = text.indexOf(MARK); at !== -1; at = text.indexOf(MARK, from)) {
     if (++n > count) return undefined;
-    const quote = at - 1; // the placeholder is the string "\u0000[]" or "\u0000{}"
+    const quote = at - 1; // the placeholder is the string "<DEL>[]" or "<DEL>{}"
     const lineStart = text.lastIndexOf('\n', quote) + 1;
     let spaces = 0;
     while (text.charCodeAt(lineStart + spaces) === 32) spaces++;
-    const open = text[at + WRITTEN_MARK.length] as string;
+    const open = text[at + MARK.length] as string;
     parts.push(
       text.slice(from, quote),
       open,
@@ -103,7 +104,7 @@ function expandPlaceholders(text: string, count: number): string | undefined {
       text.slice(lineStart, lineStart + spaces),
       open === '[' ? ']' : '}',
     );
-    from = at + WRITTEN_MARK.length + 3;
+    from = at + MARK.length + 3;
   }
   if (n !== count) return undefined;
   if (n === 0) return text;

@@ -105,8 +105,12 @@ function stringsOf(config: object): string[] {
 }
 
 function parsePolicyData(value: unknown): Record<string, unknown> | undefined {
-  if (typeof value !== 'string' || !value.trimStart().startsWith('{') || value.includes('${'))
-    return undefined;
+  if (typeof value !== 'string') return undefined;
+  // Every string of every config comes here, so the first character after JSON whitespace is found in place.
+  let at = 0;
+  for (let c = value.charCodeAt(0); c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d; )
+    c = value.charCodeAt(++at);
+  if (value.charCodeAt(at) !== 0x7b || value.includes('${')) return undefined;
   // A literal policy document that does not parse is malformed; let the rule throw so it counts as a violation.
   return JSON.parse(value) as Record<string, unknown>;
 }

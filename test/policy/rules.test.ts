@@ -335,6 +335,11 @@ describe('rule details', () => {
     expect(check(fixture('google_storage_bucket_iam_policy', { bucket: 'b', policy_data: policy }))).toBe(
       'non-compliant',
     );
+    // A document written with leading whitespace (a heredoc, an indented template) is still read.
+    for (const lead of ['\n  ', '\t', '\r\n'])
+      expect(
+        check(fixture('google_storage_bucket_iam_policy', { bucket: 'b', policy_data: `${lead}${policy}` })),
+      ).toBe('non-compliant');
     expect(
       check(
         fixture(
@@ -560,5 +565,8 @@ describe('rule details', () => {
   test('a malformed literal policy document makes the rule throw (counted as a violation by the pack)', () => {
     const broken = fixture('google_project_iam_policy', { project: 'p', policy_data: '{"bindings": [' });
     expect(() => iamNoProjectImpersonation.check(broken, context)).toThrow(SyntaxError);
+    // Text that only looks like a document after non-JSON whitespace is text, not a malformed document.
+    const text = fixture('google_storage_bucket', { name: 'b', labels: { note: '\u00a0{ not json' } });
+    expect(iamNoPublicPrincipals.check(text, context).status).toBe('compliant');
   });
 });
