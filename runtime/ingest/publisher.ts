@@ -106,33 +106,42 @@ export class PubSubPublisher implements EventPublisher {
     return topic;
   }
 
-  public async publish(
+  public publish(
     topicName: string,
     messages: readonly OutgoingMessage[],
     ordered: boolean,
   ): Promise<PublishResult[]> {
-    if (this.closed) return messages.map(() => ({ ok: false, reason: 'the gateway is shutting down' }));
+    if (this.closed)
+      return Promise.resolve(messages.map(() => ({ ok: false, reason: 'the gateway is shutting down' })));
+    if (messages.length === 0) return Promise.resolve([]);
     const topic = this.topic(topicName, ordered);
-    const settled = await Promise.allSettled(
-      messages.map((m) =>
-        topic.publishMessage({
-          data: m.data,
-          // Built for this message alone (app.ts), so the client may keep it without a copy.
-          attributes: m.attributes as Record<string, string>,
-          ...(ordered && m.orderingKey !== undefined ? { orderingKey: m.orderingKey } : {}),
-        }),
-      ),
-    );
-    return settled.map((s, i) => {
-      if (s.status === 'fulfilled') {
-        this.succeeded();
-        return { ok: true, messageId: s.value };
-      }
-      this.failed();
-      const key = messages[i]?.orderingKey;
-      // A failed ordered publish pauses its key; later events for it must be able to go through.
-      if (ordered && key !== undefined) topic.resumePublishing(key);
-      return { ok: false, reason: describe(s.reason) };
+    // The client's callback form: one promise per request instead of one per message (and no allSettled
+    // wrapper per message), measurably less work per event.
+    return new Promise((resolve) => {
+      const results: PublishResult[] = new Array(messages.length);
+      let remaining = messages.length;
+      messages.forEach((m, i) => {
+        topic.publishMessage(
+          {
+            data: m.data,
+            // Built for this message alone (app.ts), so the client may keep it without a copy.
+            attributes: m.attributes as Record<string, string>,
+            ...(ordered && m.orderingKey !== undefined ? { orderingKey: m.orderingKey } : {}),
+          },
+          (error, messageId) => {
+            if (error) {
+              this.failed();
+              // A failed ordered publish pauses its key; later events for it must be able to go through.
+              if (ordered && m.orderingKey !== undefined) topic.resumePublishing(m.orderingKey);
+              results[i] = { ok: false, reason: describe(error) };
+            } else {
+              this.succeeded();
+              results[i] = { ok: true, messageId: messageId as string };
+            }
+            if (--remaining === 0) resolve(results);
+          },
+        );
+      });
     });
   }
 

@@ -1,7 +1,8 @@
 /**
  * Child processes of bench:ingest, each started with `--role`: `stand-in` runs the Pub/Sub stand-in (counting
- * only) and prints its port; `echo` runs the baseline, a bare fastify app that parses the same JSON bodies and
- * answers with their event count. Separate processes, so the load generator measures servers, not itself.
+ * only) and prints its port; `echo` runs the baseline, a bare fastify JSON echo: it parses the body with
+ * fastify's JSON parser and sends the parsed value back (fastify serializes it), nothing else. Separate
+ * processes, so the load generator measures servers, not itself.
  */
 import Fastify from 'fastify';
 import { PubSubStandIn } from '../runtime/ingest/pubsub-stand-in';
@@ -16,13 +17,7 @@ async function main(): Promise<void> {
   if (role === 'echo') {
     const port = Number(process.argv[process.argv.indexOf('--port') + 1]);
     const app = Fastify({ bodyLimit: 4 * 1024 * 1024 });
-    app.post('/v1/streams/:stream/events', async (request) => {
-      const body = request.body;
-      return {
-        stream: (request.params as { stream: string }).stream,
-        received: Array.isArray(body) ? body.length : 1,
-      };
-    });
+    app.post('/v1/streams/:stream/events', async (request) => request.body);
     await app.listen({ host: '127.0.0.1', port });
     process.stdout.write(`${JSON.stringify({ port })}\n`);
     return;

@@ -1,8 +1,9 @@
 /**
  * `npm run bench:ingest`: the built gateway (dist/runtime/ingest/server.js, publishing to the Pub/Sub stand-in in
  * its own process) under autocannon, with ~1 KB order events in batches of 1 and of 100, against a bare fastify
- * JSON echo receiving the same bodies, all in this run. For each batch size: events/s at full load for both and
- * their ratio (target >= 0.5), then the gateway at half its full-load rate, where p99 latency must be <= 25 ms.
+ * JSON echo (parses the body and sends it back) receiving the same bodies, all in this run. For each batch
+ * size: events/s at full load for both and their ratio (target >= 0.5), then the gateway at half its full-load
+ * rate, where p99 latency must be <= 25 ms.
  * Half load is an even schedule from paced-load.ts: autocannon's rate limit sends each second's quota in a burst.
  * Each row also shows the CPU the server (and the stand-in) used, read from /proc.
  */
