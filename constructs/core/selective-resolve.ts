@@ -18,7 +18,34 @@ import encoding = require('cdktf/lib/tokens/private/encoding');
 import tokenMap = require('cdktf/lib/tokens/private/token-map');
 
 // cdktf's number-token pattern (tokens/private/encoding.ts): a string it matches may embed an encoded number.
-const NUMBER_TOKEN = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/;
+export const NUMBER_TOKEN = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/;
+
+/**
+ * NUMBER_TOKEN.test(s) without the regex engine (which tries every position of every string): the pattern
+ * matches exactly when some `e` has one of `-|0-9.+` before it and one of `-|0-9.eE+` after it.
+ */
+export function mayHoldNumberToken(s: string): boolean {
+  for (let i = s.indexOf('e', 1); i !== -1 && i < s.length - 1; i = s.indexOf('e', i + 1)) {
+    const before = s.charCodeAt(i - 1);
+    const after = s.charCodeAt(i + 1);
+    if (
+      (before === 0x2d ||
+        before === 0x7c ||
+        before === 0x2e ||
+        before === 0x2b ||
+        (before >= 0x30 && before <= 0x39)) &&
+      (after === 0x2d ||
+        after === 0x7c ||
+        after === 0x2e ||
+        after === 0x2b ||
+        after === 0x65 ||
+        after === 0x45 ||
+        (after >= 0x30 && after <= 0x39))
+    )
+      return true;
+  }
+  return false;
+}
 const TOKEN_MARKER = '{TfToken[';
 
 function stringNeedsResolve(s: string): boolean {
@@ -26,7 +53,7 @@ function stringNeedsResolve(s: string): boolean {
     s.includes(TOKEN_MARKER) ||
     s === Token.STRING_MAP_TOKEN_VALUE ||
     s === Token.ANY_MAP_TOKEN_VALUE ||
-    NUMBER_TOKEN.test(s)
+    mayHoldNumberToken(s)
   );
 }
 
@@ -68,7 +95,7 @@ function referencesOnly(s: string): string | undefined {
   const rest = s.slice(from);
   if (from === 0 || !plainLiteral(rest)) return undefined;
   out += rest;
-  return NUMBER_TOKEN.test(out) ? undefined : out;
+  return mayHoldNumberToken(out) ? undefined : out;
 }
 
 function plainLiteral(text: string): boolean {

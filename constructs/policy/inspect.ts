@@ -46,9 +46,9 @@ export function findStrings(
   value: unknown,
   match: (s: string) => boolean,
 ): { path: string; value: string }[] {
-  // Most configs match nothing: test their strings (cached per config, shared by every rule that asks) and
-  // walk again for paths only when one matches.
-  if (value !== null && typeof value === 'object' && !stringsOf(value).some(match)) return [];
+  // Most configs match nothing: a walk without bookkeeping answers that, and only a config that matches is
+  // walked again for paths.
+  if (!someString(value, match)) return [];
   const hits: { path: string; value: string }[] = [];
   // Array indexes are kept as numbers and formatted only for a match: most strings never match.
   const parts: (string | number)[] = [];
@@ -80,28 +80,18 @@ export function findStrings(
   return hits;
 }
 
-const strings = new WeakMap<object, string[]>();
-
-/** Every string in a config, literal policy documents expanded, as findStrings walks them. */
-function stringsOf(config: object): string[] {
-  let found = strings.get(config);
-  if (found) return found;
-  const out: string[] = [];
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') {
-      const doc = parsePolicyData(v);
-      if (doc) walk(doc);
-      else out.push(v);
-    } else if (Array.isArray(v)) {
-      for (const item of v) walk(item);
-    } else if (v !== null && typeof v === 'object') {
-      for (const k in v) walk((v as Record<string, unknown>)[k]);
-    }
-  };
-  walk(config);
-  found = out;
-  strings.set(config, found);
-  return found;
+/** True when `match` holds for a string in `value` (literal policy documents expanded), as findStrings walks. */
+function someString(value: unknown, match: (s: string) => boolean): boolean {
+  if (typeof value === 'string') {
+    const doc = parsePolicyData(value);
+    return doc ? someString(doc, match) : match(value);
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) if (someString(item, match)) return true;
+  } else if (value !== null && typeof value === 'object') {
+    for (const k in value) if (someString((value as Record<string, unknown>)[k], match)) return true;
+  }
+  return false;
 }
 
 function parsePolicyData(value: unknown): Record<string, unknown> | undefined {

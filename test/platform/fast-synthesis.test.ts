@@ -5,7 +5,12 @@ import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';
 import { Annotations, Fn, Lazy, TerraformIterator, TerraformStack, Testing, Token } from 'cdktf';
 import { resolve } from 'cdktf/lib/_tokens';
 import { StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer';
-import { resolveSelectively } from '../../constructs/core/selective-resolve';
+import fc from 'fast-check';
+import {
+  mayHoldNumberToken,
+  NUMBER_TOKEN,
+  resolveSelectively,
+} from '../../constructs/core/selective-resolve';
 
 import tokenMap = require('cdktf/lib/tokens/private/token-map');
 
@@ -76,6 +81,25 @@ describe('faster synthesis keeps the output identical', () => {
       mixed: `${bucket.name}-${Lazy.stringValue({ produce: () => 'late' })}`,
     };
     expect(resolveSelectively(stack, value)).toEqual(resolve(stack, value));
+  });
+
+  test("mayHoldNumberToken agrees with cdktf's number-token pattern on any string", () => {
+    const near = fc.constantFrom(...'-|.+eE0123456789abcxyz _/{}$'.split(''));
+    const dense = fc.array(near, { maxLength: 24 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(fc.oneof(dense, fc.string(), fc.string({ unit: 'grapheme' })), (s) => {
+        expect(mayHoldNumberToken(s)).toBe(NUMBER_TOKEN.test(s));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const s of [
+      String(Token.asNumber(Lazy.numberValue({ produce: () => 1 }))),
+      'v1.2e3',
+      'e-e',
+      '-e',
+      'e1',
+    ])
+      expect(mayHoldNumberToken(s)).toBe(NUMBER_TOKEN.test(s));
   });
 
   test('a reference cdktf prepared for another stack resolves to its cross-stack identifier, as in cdktf', () => {
