@@ -1,7 +1,7 @@
 import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository';
 import { ArtifactRegistryRepositoryIamMember } from '@cdktf/provider-google/lib/artifact-registry-repository-iam-member';
 import { Construct } from 'constructs';
-import { checkLabels, isKnownRegion } from '../core/gcp-rules';
+import { checkLabels, checkRegionalKey, isKnownRegion } from '../core/gcp-rules';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
@@ -18,7 +18,11 @@ export interface ContainerRepositoryProps {
   readonly untaggedRetentionDays?: number;
   /** Tagged versions kept per image no matter their age. @default 20 */
   readonly keepRecentVersions?: number;
-  /** @default - Google-managed encryption */
+  /**
+   * A Cloud KMS key (`projects/<p>/locations/<location>/keyRings/<r>/cryptoKeys/<k>`) in the repository's own
+   * location, as Artifact Registry requires.
+   * @default - Google-managed encryption
+   */
   readonly encryptionKey?: string;
   /** @default - none beyond the provider defaults */
   readonly labels?: Readonly<Record<string, string>>;
@@ -49,6 +53,13 @@ export class ContainerRepository extends Construct implements IGrantTarget {
     );
     c.rule('location', props.location, 'must be a known GCP region', isKnownRegion);
     c.require('project', project, 'is required: pass props.project or configure a default google provider');
+    checkRegionalKey(
+      c,
+      'encryptionKey',
+      props.encryptionKey,
+      props.location,
+      `key location must be ${props.location}: Artifact Registry encrypts a repository only with a key in its own location`,
+    );
     c.rule(
       'untaggedRetentionDays',
       props.untaggedRetentionDays,

@@ -60,6 +60,42 @@ describe('ContainerRepository', () => {
     expect(error.message).toContain('repositoryId = "Tributary_1": must be 1-63 lowercase letters');
     expect(error.message).toContain('location = "mars-1": must be a known GCP region');
   });
+
+  test('takes a customer-managed key in its own location', () => {
+    const { stack } = base();
+    const key = 'projects/trb-kms/locations/europe-west1/keyRings/ring/cryptoKeys/registry';
+    new ContainerRepository(stack, 'Repo', {
+      repositoryId: 'tributary',
+      location: 'europe-west1',
+      encryptionKey: key,
+    });
+    expect(only(synth(stack), 'google_artifact_registry_repository')).toMatchObject({ kms_key_name: key });
+  });
+
+  test('fails a key that is not a Cloud KMS key name or is in another location', () => {
+    const { stack } = base();
+    const elsewhere = 'projects/trb-kms/locations/us-central1/keyRings/ring/cryptoKeys/registry';
+    const wrongLocation = errorOf(
+      () =>
+        new ContainerRepository(stack, 'Repo', {
+          repositoryId: 'tributary',
+          location: 'europe-west1',
+          encryptionKey: elsewhere,
+        }),
+    );
+    expect(wrongLocation.message).toContain(
+      `encryptionKey = "${elsewhere}": key location must be europe-west1: Artifact Registry encrypts a repository only with a key in its own location`,
+    );
+    const notAKey = errorOf(
+      () =>
+        new ContainerRepository(stack, 'Repo2', {
+          repositoryId: 'tributary2',
+          location: 'europe-west1',
+          encryptionKey: 'my-key',
+        }),
+    );
+    expect(notAKey.message).toContain('encryptionKey = "my-key"');
+  });
 });
 
 describe('runtime images', () => {
