@@ -20,33 +20,28 @@ import tokenMap = require('cdktf/lib/tokens/private/token-map');
 // cdktf's number-token pattern (tokens/private/encoding.ts): a string it matches may embed an encoded number.
 export const NUMBER_TOKEN = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/;
 
+const BEFORE_E = '-|.+0123456789';
+const AFTER_E = `${BEFORE_E}eE`;
+
 /**
  * NUMBER_TOKEN.test(s) without the regex engine (which tries every position of every string): the pattern
- * matches exactly when some `e` has one of `-|0-9.+` before it and one of `-|0-9.eE+` after it.
+ * matches exactly when some `e` has one of `-|.+0-9` before it and one of `-|.+0-9eE` after it.
  */
 export function mayHoldNumberToken(s: string): boolean {
-  for (let i = s.indexOf('e', 1); i !== -1 && i < s.length - 1; i = s.indexOf('e', i + 1)) {
-    const before = s.charCodeAt(i - 1);
-    const after = s.charCodeAt(i + 1);
-    if (
-      (before === 0x2d ||
-        before === 0x7c ||
-        before === 0x2e ||
-        before === 0x2b ||
-        (before >= 0x30 && before <= 0x39)) &&
-      (after === 0x2d ||
-        after === 0x7c ||
-        after === 0x2e ||
-        after === 0x2b ||
-        after === 0x65 ||
-        after === 0x45 ||
-        (after >= 0x30 && after <= 0x39))
-    )
-      return true;
-  }
+  for (let i = s.indexOf('e', 1); i !== -1 && i < s.length - 1; i = s.indexOf('e', i + 1))
+    if (BEFORE_E.includes(s[i - 1] as string) && AFTER_E.includes(s[i + 1] as string)) return true;
   return false;
 }
-const TOKEN_MARKER = '{TfToken[';
+
+// cdktf keeps its attribute-reference class private; the class is taken from an instance.
+const Reference = ref('').constructor;
+const OPEN = encoding.BEGIN_STRING_TOKEN_MARKER;
+const CLOSE = encoding.END_TOKEN_MARKER;
+const LIST_OPEN = encoding.BEGIN_LIST_TOKEN_MARKER;
+// `{TfToken[`: both the string marker `${TfToken[` and the list marker `#{TfToken[` contain it.
+const TOKEN_MARKER = OPEN.slice(1);
+const tokens = (tokenMap.TokenMap.instance() as unknown as { stringTokenMap: Map<string, unknown> })
+  .stringTokenMap;
 
 function stringNeedsResolve(s: string): boolean {
   return (
@@ -56,14 +51,6 @@ function stringNeedsResolve(s: string): boolean {
     mayHoldNumberToken(s)
   );
 }
-
-// cdktf keeps its attribute-reference class private; the class is taken from an instance.
-const Reference = ref('').constructor;
-const OPEN = encoding.BEGIN_STRING_TOKEN_MARKER;
-const CLOSE = encoding.END_TOKEN_MARKER;
-const LIST_OPEN = encoding.BEGIN_LIST_TOKEN_MARKER;
-const tokens = (tokenMap.TokenMap.instance() as unknown as { stringTokenMap: Map<string, unknown> })
-  .stringTokenMap;
 
 interface ReferenceInternals {
   readonly identifier: string;

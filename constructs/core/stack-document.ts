@@ -104,24 +104,26 @@ export function plainResource(
   return { type: r.terraformResourceType, id: r.friendlyUniqueId, attributes };
 }
 
+/** A Terraform element and its construct path. */
+export interface PlacedElement {
+  readonly element: TerraformElement;
+  readonly path: string;
+}
+
 /**
- * The stack's elements in construct order, not descending into nested stacks (as cdktf collects them), with
- * each element's construct path (built along the walk: the path getter walks all scopes on every call).
+ * The stack's elements in construct order, not descending into nested stacks (as cdktf collects them), each
+ * with its construct path built along the walk (the path getter walks all scopes on every call).
  */
 export function terraformElements(
   node: IConstruct,
-  path: string,
-  paths: Map<TerraformElement, string>,
-  into: TerraformElement[] = [],
-): TerraformElement[] {
-  if (TerraformElement.isTerraformElement(node)) {
-    into.push(node);
-    paths.set(node, path);
-  }
+  path: string = node.node.path,
+  into: PlacedElement[] = [],
+): PlacedElement[] {
+  if (TerraformElement.isTerraformElement(node)) into.push({ element: node, path });
   for (const child of node.node.children) {
     if (TerraformStack.isStack(child)) continue;
     const id = child.node.id;
-    terraformElements(child, path === '' ? id : id === '' ? path : `${path}/${id}`, paths, into);
+    terraformElements(child, path === '' ? id : id === '' ? path : `${path}/${id}`, into);
   }
   return into;
 }

@@ -1,6 +1,6 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { GoogleBetaProvider } from '@cdktf/provider-google-beta/lib/provider';
-import { Annotations, type TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
+import { Annotations, TerraformOutput, TerraformStack } from 'cdktf';
 // cdktf's own resolver and merge, so the document is built exactly as cdktf builds it (see toTerraform).
 import { resolve } from 'cdktf/lib/_tokens';
 import { deepMerge } from 'cdktf/lib/util';
@@ -104,8 +104,7 @@ export class TributaryStack extends TerraformStack {
   public override toTerraform(): Record<string, unknown> {
     if (this.crossStackReferences) return super.toTerraform();
     const self = this as unknown as { cdktfVersion: string; rawOverrides: Record<string, unknown> };
-    const paths = new Map<TerraformElement, string>();
-    const elements = terraformElements(this, this.node.path, paths);
+    const elements = terraformElements(this);
     const metadata: Record<string, unknown> = {
       version: self.cdktfVersion,
       stackName: this.node.id,
@@ -115,18 +114,18 @@ export class TributaryStack extends TerraformStack {
         ? { overrides: { stack: Object.keys(self.rawOverrides) } }
         : {}),
     };
-    for (const e of elements) {
+    for (const { element: e } of elements) {
       const meta = e.toMetadata() as Record<string, unknown>;
       // Almost always empty (resources report overrides/imports/moved as undefined); resolving it anyway
       // costs more than the check.
       if (Object.values(meta).some((v) => v !== undefined)) deepMerge(metadata, resolve(this, meta));
     }
     const outputs: Record<string, unknown> = {};
-    for (const e of elements) {
+    for (const { element: e, path } of elements) {
       if (!TerraformOutput.isTerraformOutput(e)) continue;
       deepMerge(
         outputs,
-        e.node.path
+        path
           .split('/')
           .reduceRight<Record<string, unknown>>(
             (inner, part) =>
@@ -137,8 +136,8 @@ export class TributaryStack extends TerraformStack {
     }
     const tf: Record<string, unknown> = { '//': { metadata, outputs } };
     const strings = new Map<string, unknown>();
-    for (const e of elements) {
-      const resource = plainResource(e, paths.get(e) as string);
+    for (const { element: e, path } of elements) {
+      const resource = plainResource(e, path);
       if (resource)
         mergeResource(tf, resource.type, resource.id, resolveSelectively(this, resource.attributes, strings));
       else mergeFragment(tf, resolveSelectively(this, e.toTerraform(), strings));

@@ -46,9 +46,6 @@ export function findStrings(
   value: unknown,
   match: (s: string) => boolean,
 ): { path: string; value: string }[] {
-  // Most configs match nothing: a walk without bookkeeping answers that, and only a config that matches is
-  // walked again for paths.
-  if (!someString(value, match)) return [];
   const hits: { path: string; value: string }[] = [];
   // Array indexes are kept as numbers and formatted only for a match: most strings never match.
   const parts: (string | number)[] = [];
@@ -78,20 +75,6 @@ export function findStrings(
   };
   walk(value);
   return hits;
-}
-
-/** True when `match` holds for a string in `value` (literal policy documents expanded), as findStrings walks. */
-function someString(value: unknown, match: (s: string) => boolean): boolean {
-  if (typeof value === 'string') {
-    const doc = parsePolicyData(value);
-    return doc ? someString(doc, match) : match(value);
-  }
-  if (Array.isArray(value)) {
-    for (const item of value) if (someString(item, match)) return true;
-  } else if (value !== null && typeof value === 'object') {
-    for (const k in value) if (someString((value as Record<string, unknown>)[k], match)) return true;
-  }
-  return false;
 }
 
 function parsePolicyData(value: unknown): Record<string, unknown> | undefined {

@@ -122,12 +122,8 @@ export class PubSubPublisher implements EventPublisher {
       let remaining = messages.length;
       messages.forEach((m, i) => {
         topic.publishMessage(
-          {
-            data: m.data,
-            // Built for this message alone (app.ts), so the client may keep it without a copy.
-            attributes: m.attributes as Record<string, string>,
-            ...(ordered && m.orderingKey !== undefined ? { orderingKey: m.orderingKey } : {}),
-          },
+          // The client copies the message it is given; an ordering key goes only to an ordered publisher.
+          ordered || m.orderingKey === undefined ? m : { data: m.data, attributes: m.attributes },
           (error, messageId) => {
             if (error) {
               this.failed();

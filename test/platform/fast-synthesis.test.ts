@@ -2,9 +2,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';
-import { Annotations, Fn, Lazy, TerraformIterator, TerraformStack, Testing, Token } from 'cdktf';
+import {
+  Annotations,
+  Fn,
+  Lazy,
+  TerraformIterator,
+  TerraformOutput,
+  TerraformStack,
+  Testing,
+  Token,
+} from 'cdktf';
 import { resolve } from 'cdktf/lib/_tokens';
 import { StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer';
+import { Construct } from 'constructs';
 import fc from 'fast-check';
 import {
   mayHoldNumberToken,
@@ -136,6 +146,7 @@ describe('faster synthesis keeps the output identical', () => {
     overridden.addOverride('location', undefined);
     new StorageBucket(stack, 'Imported', { name: 'i', location: 'EU' }).importFrom('i');
     new StorageBucket(stack, 'Moved', { name: 'm', location: 'EU' }).moveFromId('google_storage_bucket.old');
+    new TerraformOutput(new Construct(stack, 'Nested'), 'BucketUrl', { value: plain.url });
     expect(TributaryStack.prototype.toTerraform.call(stack)).toEqual(
       TerraformStack.prototype.toTerraform.call(stack),
     );
