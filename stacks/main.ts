@@ -1,5 +1,4 @@
-import { App } from 'cdktf';
-import { setTokenTraces } from '../constructs/core/cdktf-tokens';
+import { TributaryApp } from '../constructs/platform/tributary-stack';
 import { BootstrapStack } from './bootstrap-stack';
 import { defaultStreams, EnvironmentStack, type StreamSources } from './environment-stack';
 import { bootstrap } from './environments/bootstrap';
@@ -14,9 +13,8 @@ export interface BuildOptions {
 }
 
 /** The Tributary app: the bootstrap stack plus one stack per environment. */
-export function buildApp(options: BuildOptions = {}): App {
-  setTokenTraces(process.env.TRIBUTARY_TOKEN_TRACES === '1');
-  const app = new App({ outdir: options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out' });
+export function buildApp(options: BuildOptions = {}): TributaryApp {
+  const app = new TributaryApp({ outdir: options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out' });
   new BootstrapStack(app, 'bootstrap', bootstrap);
   const streams = options.streams ?? defaultStreams();
   for (const env of ENVIRONMENTS) new EnvironmentStack(app, env, streams);
@@ -24,9 +22,16 @@ export function buildApp(options: BuildOptions = {}): App {
 }
 
 if (require.main === module) {
-  const app = buildApp();
-  app.synth();
-  process.stdout.write(
-    summarize(app.outdir, [bootstrap.ciProjectId, ...ENVIRONMENTS.map((e) => e.projectId)]),
-  );
+  try {
+    const app = buildApp();
+    app.synth();
+    process.stdout.write(
+      summarize(app.outdir, [bootstrap.ciProjectId, ...ENVIRONMENTS.map((e) => e.projectId)]),
+    );
+  } catch (error) {
+    // A config, contract or policy error is a list of problems; its stack trace only helps when debugging.
+    const e = error as Error;
+    process.stderr.write(`${process.env.TRIBUTARY_DEBUG === '1' ? e.stack : e.message}\n`);
+    process.exitCode = 1;
+  }
 }

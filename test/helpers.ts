@@ -1,5 +1,12 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { type App, Testing } from 'cdktf';
-import { TributaryStack, type TributaryStackProps } from '../constructs/platform/tributary-stack';
+import {
+  TributaryApp,
+  TributaryStack,
+  type TributaryStackProps,
+} from '../constructs/platform/tributary-stack';
 
 export const TEST_LABELS = {
   environment: 'test',
@@ -22,6 +29,14 @@ export function testStack(
     labels: TEST_LABELS,
     requiredLabels: Object.keys(TEST_LABELS),
     ...overrides,
+  });
+}
+
+/** An app that writes its stacks and their reports into a fresh temporary directory, as `npm run synth` does. */
+export function testApp(): TributaryApp {
+  return new TributaryApp({
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-test-')),
+    stackTraces: false,
   });
 }
 

@@ -1,6 +1,5 @@
 import { type TerraformResource, TerraformStack } from 'cdktf';
 import { Construct, type IConstruct } from 'constructs';
-import { onStackSynthesis } from '../core/synthesis';
 import { constructChecks } from '../core/validation';
 import type { IPrincipal, PrincipalKind } from './principal';
 import { BASIC_ROLES, isPublicMember, ROLE_NAME } from './roles';
@@ -124,8 +123,8 @@ export function grantOn(
 const LEDGER_ID = 'GrantLedger';
 
 /**
- * Every grant made in a stack. On synth it writes `iam-matrix.md` and `iam-matrix.json` next to the stack's
- * `cdk.tf.json`, so the matrix is generated from what was actually granted, never written by hand.
+ * Every grant made in a stack, rendered as `iam-matrix.md` and `iam-matrix.json` (written next to the stack's
+ * `cdk.tf.json`), so the matrix is generated from what was actually granted, never written by hand.
  */
 export class GrantLedger extends Construct {
   public static of(scope: IConstruct): GrantLedger {
@@ -139,10 +138,14 @@ export class GrantLedger extends Construct {
 
   private constructor(scope: TerraformStack, id: string) {
     super(scope, id);
-    onStackSynthesis(this, (write) => {
-      write('iam-matrix.md', this.toMarkdown());
-      write('iam-matrix.json', `${JSON.stringify(this.records, null, 2)}\n`);
-    });
+  }
+
+  /** `iam-matrix.md` and `iam-matrix.json`. */
+  public reportFiles(): Readonly<Record<string, string>> {
+    return {
+      'iam-matrix.md': this.toMarkdown(),
+      'iam-matrix.json': `${JSON.stringify(this.records, null, 2)}\n`,
+    };
   }
 
   public record(row: GrantRecord): void {

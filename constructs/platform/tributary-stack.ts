@@ -1,19 +1,12 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { GoogleBetaProvider } from '@cdktf/provider-google-beta/lib/provider';
-import { Annotations, TerraformOutput, TerraformStack } from 'cdktf';
-// cdktf's own resolver and merge, so the document is built exactly as cdktf builds it (see toTerraform).
-import { resolve } from 'cdktf/lib/_tokens';
-import { deepMerge } from 'cdktf/lib/util';
+import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-// Faster token keys for every Tributary stack (same output); see the module.
-import '../core/cdktf-tokens';
-import { resolveSelectively } from '../core/selective-resolve';
-import { mergeFragment, mergeResource, plainResource, terraformElements } from '../core/stack-document';
-import { onStackSynthesis } from '../core/synthesis';
 import { GrantLedger } from '../iam/grants';
 import { PolicyPack } from '../policy/pack';
 import type { PolicyRule } from '../policy/types';
-import { TributaryStackSynthesizer } from './stack-synthesizer';
 
 export interface TributaryStackProps {
   /** Environment name, for example `dev`; shown in reports. */
@@ -31,35 +24,29 @@ export interface TributaryStackProps {
   /** @default DEFAULT_RULES */
   readonly rules?: readonly PolicyRule[];
   /**
-   * Lets this stack reference resources of other stacks (cdktf wires them through outputs and remote state).
-   * Tributary's stacks are deployed independently, so this is off: synth then skips cdktf's cross-stack
-   * preparation pass (a full token resolution of the stack) and instead fails if any reference in the output
-   * points outside the stack.
+   * Lets this stack reference resources of other stacks, which cdktf wires through outputs and remote state.
+   * Tributary's stacks are deployed independently, so by default such a reference fails synth, naming it.
    * @default false
    */
   readonly crossStackReferences?: boolean;
 }
 
+/** Prefix cdktf gives the outputs it adds to a stack that another stack references. */
+const CROSS_STACK_OUTPUT = 'cross-stack-output-';
+
 /**
- * A stack that governs itself: `google` and `google-beta` providers with default labels, the policy pack as
- * an Aspect, and the grant ledger. On synth it writes `policy-report.{json,md}` and `iam-matrix.{json,md}`
- * next to `cdk.tf.json`.
+ * A stack that governs itself: `google` and `google-beta` providers with default labels, the policy pack, and
+ * the grant ledger. Its reports (`policy-report.{json,md}`, `iam-matrix.{json,md}`) are written next to
+ * `cdk.tf.json` by `TributaryApp` (or `writeStackReports` for an app of your own).
  */
 export class TributaryStack extends TerraformStack {
   public readonly policy: PolicyPack;
   public readonly grants: GrantLedger;
   public readonly google: GoogleProvider;
   public readonly googleBeta: GoogleBetaProvider;
-  private readonly crossStackReferences: boolean;
 
   constructor(scope: Construct, id: string, props: TributaryStackProps) {
     super(scope, id);
-    this.synthesizer = new TributaryStackSynthesizer(
-      this,
-      process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined,
-      process.env.SYNTH_HCL_OUTPUT === 'true' || process.env.SYNTH_HCL_OUTPUT === '1',
-    );
-    this.crossStackReferences = props.crossStackReferences ?? false;
     const providerConfig = { project: props.project, region: props.region };
     this.google = new GoogleProvider(this, 'google', providerConfig);
     this.googleBeta = new GoogleBetaProvider(this, 'google-beta', providerConfig);
@@ -77,108 +64,60 @@ export class TributaryStack extends TerraformStack {
         requiredLabels: props.requiredLabels,
       },
     });
-    if (!this.crossStackReferences) {
-      onStackSynthesis(this, () => {
-        const dangling = danglingReferences(this.toTerraform() as SynthesizedJson);
-        if (dangling.length === 0) return;
-        Annotations.of(this).addError(
-          `references to elements outside stack ${id}: ${dangling.slice(0, 5).join(', ')}${dangling.length > 5 ? ` and ${dangling.length - 5} more` : ''}. ` +
-            'Tributary stacks are deployed independently; pass crossStackReferences: true to let cdktf wire them through remote state.',
-        );
-      });
-    }
+    if (!(props.crossStackReferences ?? false))
+      this.node.addValidation({ validate: () => crossStackProblems(this) });
   }
 
-  /** cdktf's preparation resolves every token once more only to find cross-stack references; see crossStackReferences. */
-  public override prepareStack(): void {
-    if (this.crossStackReferences) super.prepareStack();
-    else this.ensureBackendExists();
-  }
-
-  /**
-   * The same document as TerraformStack.toTerraform (a test compares them for every stack), built with less
-   * work: plain resources are rendered without cdktf's per-resource key conversion and path walks (see
-   * stack-document.ts), element fragments go through resolveSelectively, and cdktf's final pass over the whole
-   * merged document is skipped, since the fragments are already resolved and only stack overrides need it.
-   */
-  public override toTerraform(): Record<string, unknown> {
-    if (this.crossStackReferences) return super.toTerraform();
-    const self = this as unknown as { cdktfVersion: string; rawOverrides: Record<string, unknown> };
-    const elements = terraformElements(this);
-    const metadata: Record<string, unknown> = {
-      version: self.cdktfVersion,
-      stackName: this.node.id,
-      backend: 'local',
-      cloud: undefined,
-      ...(Object.keys(self.rawOverrides).length > 0
-        ? { overrides: { stack: Object.keys(self.rawOverrides) } }
-        : {}),
-    };
-    for (const { element: e } of elements) {
-      const meta = e.toMetadata() as Record<string, unknown>;
-      // Almost always empty (resources report overrides/imports/moved as undefined); resolving it anyway
-      // costs more than the check.
-      if (Object.values(meta).some((v) => v !== undefined)) deepMerge(metadata, resolve(this, meta));
-    }
-    const outputs: Record<string, unknown> = {};
-    for (const { element: e, path } of elements) {
-      if (!TerraformOutput.isTerraformOutput(e)) continue;
-      deepMerge(
-        outputs,
-        path
-          .split('/')
-          .reduceRight<Record<string, unknown>>(
-            (inner, part) =>
-              Object.keys(inner).length === 0 ? { [part]: e.friendlyUniqueId } : { [part]: inner },
-            {},
-          ),
-      );
-    }
-    const tf: Record<string, unknown> = { '//': { metadata, outputs } };
-    const strings = new Map<string, unknown>();
-    for (const { element: e, path } of elements) {
-      const resource = plainResource(e, path);
-      if (resource)
-        mergeResource(tf, resource.type, resource.id, resolveSelectively(this, resource.attributes, strings));
-      else mergeFragment(tf, resolveSelectively(this, e.toTerraform(), strings));
-    }
-    deepMerge(tf, resolve(this, self.rawOverrides));
-    return tf;
+  /** The generated documents of this stack, by file name. */
+  public reportFiles(): Readonly<Record<string, string>> {
+    return { ...this.policy.reportFiles(), ...this.grants.reportFiles() };
   }
 }
 
-interface SynthesizedJson {
-  readonly resource?: Record<string, Record<string, unknown>>;
-  readonly data?: Record<string, Record<string, unknown>>;
+/**
+ * The references this stack makes into other stacks. cdktf records them while preparing the stacks (before
+ * validation) as a dependency plus an output in the referenced stack, named after what is referenced.
+ */
+function crossStackProblems(stack: TerraformStack): string[] {
+  return stack.dependencies.map((other) => {
+    const referenced = other.node.children
+      .filter((c) => TerraformOutput.isTerraformOutput(c) && c.node.id.startsWith(CROSS_STACK_OUTPUT))
+      .map((c) => c.node.id.slice(CROSS_STACK_OUTPUT.length));
+    return (
+      `references elements of stack ${other.node.id}${referenced.length ? ` (${referenced.join(', ')})` : ''}. ` +
+      'Tributary stacks are deployed independently; pass crossStackReferences: true to let cdktf wire them through remote state.'
+    );
+  });
 }
 
-/** Interpolated `type.name` / `data.type.name` references whose target is not in this stack's output. */
-export function danglingReferences(json: SynthesizedJson): string[] {
-  const found = new Set<string>();
-  const reference = /(?<![\w.])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/g;
-  // The same interpolation (an id, an email) is repeated across many resources: check each string once.
-  const seen = new Set<string>();
-  const check = (value: string): void => {
-    if (seen.has(value)) return;
-    seen.add(value);
-    for (const expr of value.match(/\$\{[^}]*\}/g) ?? []) {
-      for (const m of expr.matchAll(reference)) {
-        const [, data, type, name] = m as unknown as [string, string | undefined, string, string];
-        const block = data ? json.data : json.resource;
-        if (!block?.[type]?.[name]) found.add(`${data ?? ''}${type}.${name}`);
-      }
+/**
+ * Writes every Tributary stack's reports next to its `cdk.tf.json`, for stacks whose synthesis got as far as
+ * validation (so a stack that failed on policy errors still explains itself). Call it after `app.synth()`,
+ * also when synth threw; `TributaryApp` does. Returns the files written.
+ */
+export function writeStackReports(app: App): string[] {
+  const written: string[] = [];
+  for (const stack of app.node.findAll()) {
+    if (!(stack instanceof TributaryStack)) continue;
+    if (!stack.policy.evaluated) continue;
+    const dir = path.join(app.outdir, app.manifest.forStack(stack).workingDirectory);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [name, content] of Object.entries(stack.reportFiles())) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, content);
+      written.push(file);
     }
-  };
-  const visit = (value: unknown): void => {
-    if (typeof value === 'string') {
-      if (value.includes('${')) check(value);
-    } else if (Array.isArray(value)) {
-      for (const v of value) visit(v);
-    } else if (value !== null && typeof value === 'object') {
-      for (const key in value) visit((value as Record<string, unknown>)[key]);
+  }
+  return written;
+}
+
+/** A cdktf App whose `synth()` also writes each Tributary stack's policy report and IAM matrix. */
+export class TributaryApp extends App {
+  public override synth(): void {
+    try {
+      super.synth();
+    } finally {
+      writeStackReports(this);
     }
-  };
-  visit(json.resource);
-  visit(json.data);
-  return [...found].sort();
+  }
 }

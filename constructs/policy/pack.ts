@@ -7,7 +7,6 @@ import {
   type TerraformStack,
 } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { onStackSynthesis } from '../core/synthesis';
 import { renderReportMarkdown } from './report';
 import { DEFAULT_RULES } from './rules';
 import { type AppliedSuppression, Suppressions } from './suppressions';
@@ -51,22 +50,25 @@ export interface PolicyPackProps {
 }
 
 /**
- * Runs policy rules over every resource and data source of a stack, as a cdktf Aspect. The aspect starts each
- * synthesis afresh; the rules then run over the stack's synthesized Terraform, the same
- * resolved JSON that is written to cdk.tf.json (resolved once and shared with cdktf, so policy adds no second
- * token-resolution pass). Unsuppressed error findings become error annotations, which fail synth; warnings
- * become warning annotations. On synth the stack gets `policy-report.json` and `policy-report.md` next to its
- * `cdk.tf.json`, written before cdktf fails on errors, so a failing synth still explains itself.
+ * Runs policy rules over every resource and data source of a stack, cdk-nag style, on the stack's synthesized
+ * Terraform (the resolved JSON written to cdk.tf.json). Unsuppressed error findings become error annotations,
+ * which fail synth; warnings become warning annotations. `reportFiles()` renders `policy-report.json` and
+ * `policy-report.md`, which the app writes next to `cdk.tf.json`, also when synth fails.
  */
 export class PolicyPack implements IAspect {
-  /** Attaches a pack to `stack` and registers its report. */
+  /**
+   * Attaches a pack to `stack`: an Aspect that starts each synthesis afresh, and a validation of the stack
+   * that runs the rules once every aspect has run, turning findings into annotations before cdktf collects
+   * them (error annotations fail synth).
+   */
   public static applyTo(stack: TerraformStack, props: PolicyPackProps): PolicyPack {
     const pack = new PolicyPack(stack, props);
     Aspects.of(stack).add(pack);
-    onStackSynthesis(stack, (write) => {
-      const report = pack.report();
-      write('policy-report.json', `${JSON.stringify(report, null, 2)}\n`);
-      write('policy-report.md', renderReportMarkdown(report));
+    stack.node.addValidation({
+      validate: () => {
+        pack.evaluate();
+        return [];
+      },
     });
     return pack;
   }
@@ -77,7 +79,6 @@ export class PolicyPack implements IAspect {
   private elements?: Map<string, IConstruct>;
   /** Findings already annotated: aspects and evaluation can run more than once (Testing.synth, then fullSynth). */
   private readonly annotated = new Set<string>();
-  private synthesized?: SynthesizedStack;
   private evaluation?: Evaluation;
 
   private constructor(
@@ -92,19 +93,11 @@ export class PolicyPack implements IAspect {
       throw new Error(
         `PolicyPack for ${stack.node.path}: rule id ${dup} appears twice; rule ids must be unique`,
       );
-    // One resolved copy per synthesis, shared by the policy and cdktf's own writer. Every cdktf synthesis path
-    // (App.synth, Testing.synth, Testing.fullSynth) runs the aspects first, and visiting the stack resets it.
-    const toTerraform = stack.toTerraform.bind(stack);
-    stack.toTerraform = () => {
-      this.synthesized ??= toTerraform() as SynthesizedStack;
-      return this.synthesized;
-    };
   }
 
   public visit(node: IConstruct): void {
     if (node !== this.stack) return;
     this.elements = undefined;
-    this.synthesized = undefined;
     this.evaluation = undefined;
   }
 
@@ -131,6 +124,20 @@ export class PolicyPack implements IAspect {
   /** Unsuppressed error findings: synth fails when there are any. */
   public get errors(): readonly PolicyFinding[] {
     return this.findings.filter((f) => f.level === 'error' && !f.suppressedBy);
+  }
+
+  /** Whether the rules ran on the stack as it is now (since its aspects last ran). */
+  public get evaluated(): boolean {
+    return this.evaluation !== undefined;
+  }
+
+  /** `policy-report.json` and `policy-report.md`. */
+  public reportFiles(): Readonly<Record<string, string>> {
+    const report = this.report();
+    return {
+      'policy-report.json': `${JSON.stringify(report, null, 2)}\n`,
+      'policy-report.md': renderReportMarkdown(report),
+    };
   }
 
   public report(): PolicyReport {
@@ -161,7 +168,8 @@ export class PolicyPack implements IAspect {
     };
   }
 
-  private evaluate(): Evaluation {
+  /** Runs the rules over the stack's synthesized Terraform (once per synthesis) and annotates findings. */
+  public evaluate(): Evaluation {
     if (this.evaluation) return this.evaluation;
     const json = this.stack.toTerraform() as SynthesizedStack;
     const context: PolicyContext = { ...this.baseContext, defaultLabels: defaultLabelsOf(json) };
@@ -198,7 +206,7 @@ export class PolicyPack implements IAspect {
   }
 }
 
-interface Evaluation {
+export interface Evaluation {
   readonly findings: PolicyFinding[];
   readonly checked: number;
   readonly context: PolicyContext;

@@ -1,13 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
-import { Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { GrantLedger, grantOn, type IGrantTarget } from '../../constructs/iam/grants';
 import { type IPrincipal, Principal } from '../../constructs/iam/principal';
 import { ServiceIdentity } from '../../constructs/iam/service-identity';
 import { ValidationError } from '../../contracts/validation';
-import { errorOf, resources, synth, testStack } from '../helpers';
+import { errorOf, resources, synth, testApp, testStack } from '../helpers';
 
 class FakeBucket extends Construct implements IGrantTarget {
   public readonly grantResourceType = 'google_storage_bucket';
@@ -96,9 +95,11 @@ describe('GrantLedger', () => {
   });
 
   test('writes iam-matrix.md and iam-matrix.json next to cdk.tf.json on synth', () => {
-    const stack = testStack();
+    const app = testApp();
+    const stack = testStack({}, 'test', app);
     new FakeBucket(stack, 'Bucket').grant(Principal.group('a@example.com'), 'roles/storage.objectViewer');
-    const outdir = Testing.fullSynth(stack);
+    app.synth();
+    const outdir = app.outdir;
     const dir = path.join(outdir, 'stacks', 'test');
     expect(fs.existsSync(path.join(dir, 'cdk.tf.json'))).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'iam-matrix.md'), 'utf8')).toContain('group:a@example.com');

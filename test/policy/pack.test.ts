@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ServiceAccountKey } from '@cdktf/provider-google/lib/service-account-key';
 import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';
@@ -9,7 +8,7 @@ import type { PolicyReport } from '../../constructs/policy/pack';
 import { Suppressions } from '../../constructs/policy/suppressions';
 import { NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../../constructs/policy/types';
 import { DataBucket } from '../../constructs/storage/data-bucket';
-import { errorOf, synth, testStack } from '../helpers';
+import { errorOf, synth, testApp, testStack } from '../helpers';
 
 function openBucket(scope: Construct, id = 'Open') {
   return new StorageBucket(scope, id, {
@@ -49,8 +48,8 @@ describe('PolicyPack', () => {
   });
 
   test('writes the report even when synth fails, and no cdk.tf.json', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-'));
-    const app = Testing.app({ outdir });
+    const app = testApp();
+    const outdir = app.outdir;
     openBucket(testStack({}, 'test', app));
     const manifestOut = path.join(outdir, 'stacks', 'test');
     expect(() => app.synth()).toThrow(/TRB-GCS-1/);
@@ -63,12 +62,14 @@ describe('PolicyPack', () => {
   });
 
   test('a suppression with a reason accepts the finding and is listed in the report', () => {
-    const stack = testStack();
+    const app = testApp();
+    const stack = testStack({}, 'test', app);
     const bucket = openBucket(stack);
     Suppressions.add(bucket, { id: 'TRB-GCS-1', reason: 'Legacy bucket shared with a partner using ACLs' });
     Suppressions.add(bucket, { id: 'TRB-GCS-2', reason: 'Legacy bucket shared with a partner using ACLs' });
     Suppressions.add(stack, { id: 'TRB-ZZZ-9', reason: 'Suppression for a rule this pack does not have' });
-    const outdir = Testing.fullSynth(stack);
+    app.synth();
+    const outdir = app.outdir;
     const report = readReport(outdir, 'test');
     expect(report.summary).toEqual({ errors: 0, warnings: 0, suppressed: 2 });
     expect(report.suppressions).toEqual([
@@ -135,9 +136,11 @@ describe('PolicyPack', () => {
       check: (r) =>
         r.type === 'google_storage_bucket' ? nonCompliant(`bucket ${String(r.config.name)}`) : NOT_APPLICABLE,
     };
-    const stack = testStack({ rules: [warnOnTopics] });
+    const app = testApp();
+    const stack = testStack({ rules: [warnOnTopics] }, 'test', app);
     new DataBucket(stack, 'Lake', { bucketName: 'trb-test-lake', location: 'EU' });
-    const outdir = Testing.fullSynth(stack);
+    app.synth();
+    const outdir = app.outdir;
     expect(readReport(outdir, 'test').summary).toEqual({ errors: 0, warnings: 1, suppressed: 0 });
     expect(fs.existsSync(path.join(outdir, 'stacks', 'test', 'cdk.tf.json'))).toBe(true);
   });

@@ -1,24 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { importsOf, sourceFiles, specifiers } from '../source-files';
 
-const root = path.resolve(__dirname, '../..');
-
-/** Every TypeScript file in the repository, tracked or not, outside dependencies and build output. */
-function sourceFiles(): string[] {
-  const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  return out.split('\n').filter((f) => f && fs.existsSync(path.join(root, f)));
-}
-
-/** Module specifiers in static imports, dynamic imports and require calls. */
-const specifiers = (text: string) =>
-  [...text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"]([^'"]+)['"]/g)].map(
-    (m) => m[1] as string,
-  );
-const importsOf = (file: string) => specifiers(fs.readFileSync(path.join(root, file), 'utf8'));
 const isBarrel = (m: string) => /^@cdktf\/provider-google(-beta)?(\/lib)?\/?$/.test(m);
 
 describe('architecture', () => {
