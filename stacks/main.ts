@@ -22,6 +22,10 @@ export function buildApp(options: BuildOptions = {}): TributaryApp {
 }
 
 if (require.main === module) {
+  // cdktn records a stack trace for every token it creates, only to annotate resolution errors; that is most
+  // of synth time for large stacks. Off here, at the app entry only (a composing team's own app decides for
+  // itself); CDKTN_DISABLE_CREATION_STACK=0 brings the traces back when debugging a resolution error.
+  process.env.CDKTN_DISABLE_CREATION_STACK ??= '1';
   try {
     const app = buildApp();
     app.synth();

@@ -78,7 +78,7 @@ export function summarize(outdir: string, projectIds: readonly string[] = []): s
   if (placeholders.length > 0) {
     lines.push(
       `Note: placeholder project ids (${placeholders.join(', ')}) keep this synth offline.`,
-      'Set real ids in stacks/environments/*.ts before `cdktf deploy` (see README).',
+      'Set real ids in stacks/environments/*.ts before `npx cdktn deploy` (see README).',
       '',
     );
   }
