@@ -22,4 +22,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Provider modules are large; a worker per core keeps memory predictable on 2-core CI.
   maxWorkers: '100%',
+  // Tests skipped because a system tool (rhino, terraform) is missing are named in the closing summary.
+  reporters: ['default', '<rootDir>/test/tool-reporter.js'],
 };

@@ -2,6 +2,7 @@ import { IamWorkloadIdentityPool } from '@cdktf/provider-google/lib/iam-workload
 import { IamWorkloadIdentityPoolProvider } from '@cdktf/provider-google/lib/iam-workload-identity-pool-provider';
 import { LocalBackend } from 'cdktf';
 import { Construct } from 'constructs';
+import { addDependencies } from '../constructs/core/dependencies';
 import { PROJECT_ID } from '../constructs/core/gcp-rules';
 import { Principal } from '../constructs/iam/principal';
 import { GcpProject } from '../constructs/iam/project';
@@ -109,8 +110,7 @@ export class BootstrapStack extends TributaryStack {
         lifecycleRules: [{ action: 'DeleteNoncurrent', noncurrentDays: 90, keepVersions: 10 }],
         preventDestroy: true,
       });
-      const afterServices = services.map((s) => s.fqn);
-      state.resource.dependsOn = [...(state.resource.dependsOn ?? []), ...afterServices];
+      addDependencies(state.resource, ...services);
 
       const deployer = new ServiceIdentity(scope, 'Deployer', {
         name: 'deployer',
@@ -119,7 +119,7 @@ export class BootstrapStack extends TributaryStack {
         project: env.projectId,
         description: `Deploys Tributary ${env.name} from CI (GitHub environment "${env.name}")`,
       });
-      deployer.resource.dependsOn = afterServices;
+      addDependencies(deployer.resource, ...services);
       state.grantObjectAdmin(deployer);
       for (const { role, why } of DEPLOYER_ROLES) {
         if (PROJECT_ONLY_ROLES.includes(role)) project.grant(deployer, role);
@@ -136,7 +136,7 @@ export class BootstrapStack extends TributaryStack {
         location: env.region,
         project: env.projectId,
       });
-      repository.resource.dependsOn = afterServices;
+      addDependencies(repository.resource, ...services);
       repository.grantPush(deployer);
       deployers[env.name] = deployer;
       stateBuckets[env.name] = state;

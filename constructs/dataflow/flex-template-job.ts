@@ -1,8 +1,9 @@
 import { GoogleDataflowFlexTemplateJob } from '@cdktf/provider-google-beta/lib/google-dataflow-flex-template-job';
 import type { GoogleBetaProvider } from '@cdktf/provider-google-beta/lib/provider';
-import { dependable, type ITerraformDependable } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { labelSafe } from '../bigquery/contract-table';
+import { addDependencies } from '../core/dependencies';
 import {
   checkLabels,
   checkRegionalKey,
@@ -163,8 +164,7 @@ export class FlexTemplateJob<P extends readonly TemplateParameter[]> extends Con
    * workers cannot read or write fails, and a streaming job would keep retrying.
    */
   public launchAfter(...dependencies: (Grant | ITerraformDependable)[]): void {
-    const refs = dependencies.map((d) => dependable('member' in d ? d.member : d));
-    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), ...refs];
+    addDependencies(this.resource, ...dependencies.map((d) => ('member' in d ? d.member : d)));
   }
 }
 

@@ -1,7 +1,8 @@
 import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
-import { dependable, type ITerraformDependable } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { addDependencies } from '../core/dependencies';
 import { checkLabels, isKnownRegion } from '../core/gcp-rules';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
@@ -193,7 +194,7 @@ export class CloudRunService extends Construct implements IGrantTarget {
 
   /** The service deploys only after these exist (files it reads at start, grants it needs). */
   public deployAfter(...dependencies: ITerraformDependable[]): void {
-    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), ...dependencies.map((d) => dependable(d))];
+    addDependencies(this.resource, ...dependencies);
   }
 
   /** Call the service (`roles/run.invoker` on this service only); Cloud Run checks the caller's ID token. */

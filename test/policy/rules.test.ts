@@ -21,6 +21,7 @@ import {
   pubsubTopicSchema,
   runNoPublicInvoker,
   runServiceIdentity,
+  terraformStaticDependsOn,
 } from '../../constructs/policy/rules';
 import type { PolicyContext, PolicyResource, PolicyRule } from '../../constructs/policy/types';
 
@@ -67,6 +68,19 @@ const secureBucket = {
 
 /** [rule, failing fixture, passing fixture, expected detail, context] */
 const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext][] = [
+  [
+    terraformStaticDependsOn,
+    fixture('google_storage_bucket', {
+      ...secureBucket,
+      depends_on: ['google_project_service.Storage', '${google_project_service.Run}'],
+    }),
+    fixture('google_storage_bucket', {
+      ...secureBucket,
+      depends_on: ['google_project_service.Storage', 'data.google_project.This', 'module.network'],
+    }),
+    'depends_on holds "${google_project_service.Run}"; use bare addresses',
+    context,
+  ],
   [
     iamNoPublicPrincipals,
     fixture('google_storage_bucket_iam_member', {
@@ -560,6 +574,19 @@ describe('rule details', () => {
     });
     expect(iamProjectScope.check(grant, context).status).toBe('compliant');
     expect(bigqueryNoProjectDataEditor.check(grant, context).status).toBe('non-compliant');
+  });
+
+  test('TRB-TF-1 refuses every form Terraform refuses: interpolations, expressions, indexes by value, non-lists', () => {
+    const check = (depends_on: unknown) =>
+      terraformStaticDependsOn.check(
+        fixture('google_storage_bucket', { ...secureBucket, depends_on }),
+        context,
+      );
+    for (const bad of [['${a.b}'], ['a.b.c'], ['tolist(a.b)'], [42], ['a'], 'a.b'])
+      expect(check(bad).status).toBe('non-compliant');
+    expect(check(undefined).status).toBe('not-applicable');
+    expect(check([]).status).toBe('compliant');
+    expect(check(['google_x.y[0]', 'google_x.y["k"]', 'module.m[1]']).status).toBe('compliant');
   });
 
   test('a malformed literal policy document makes the rule throw (counted as a violation by the pack)', () => {

@@ -19,6 +19,7 @@ import { pubsubDeadLetter } from './pubsub-dead-letter';
 import { pubsubTopicSchema } from './pubsub-topic-schema';
 import { runNoPublicInvoker } from './run-no-public-invoker';
 import { runServiceIdentity } from './run-service-identity';
+import { terraformStaticDependsOn } from './terraform-static-depends-on';
 
 export {
   bigqueryDeletionProtection,
@@ -41,6 +42,7 @@ export {
   pubsubTopicSchema,
   runNoPublicInvoker,
   runServiceIdentity,
+  terraformStaticDependsOn,
 };
 
 /** The rules every Tributary stack runs. */
@@ -65,4 +67,5 @@ export const DEFAULT_RULES: readonly PolicyRule[] = [
   dataflowUdfHashed,
   runNoPublicInvoker,
   runServiceIdentity,
+  terraformStaticDependsOn,
 ];

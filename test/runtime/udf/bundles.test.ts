@@ -10,6 +10,7 @@ import type { Contract } from '../../../contracts/model';
 import { buildUdfs, UDF_DIST } from '../../../runtime/udf/build';
 import { CONTRACTS } from '../../../stacks/contracts/index';
 import { invalidSamples, validSamples } from '../../contracts/fixtures';
+import { describeWithTool } from '../../system-tools';
 import { es5Violations } from './es5';
 import { loadInVm, maskIngestTime, runOnNode, runOnRhino } from './harness';
 import { errorParts, expectedOutcome } from './oracle';
@@ -134,17 +135,19 @@ describe.each(CONTRACTS.map((c) => [c.name, c] as const))('dist/udf/%s.js', (nam
     expect(() => transform('{"__proto__": {}}')).toThrow(/^__proto__: /);
   });
 
-  test('runs identically on Rhino (JVM stand-in for Nashorn) for every sample and mutation', async () => {
-    const payloads = corpus(name);
-    const node = runOnNode(bundleOf(name), payloads).map(maskIngestTime);
-    const rhino = (await runOnRhino(bundleFile(name), payloads)).map(maskIngestTime);
-    expect(rhino).toHaveLength(payloads.length);
-    for (let i = 0; i < payloads.length; i++) {
-      if (rhino[i] !== node[i])
-        throw new Error(`payload ${payloads[i]}\n  node:  ${node[i]}\n  rhino: ${rhino[i]}`);
-    }
-    expect(node.filter((l) => l.startsWith('{"ok"')).length).toBeGreaterThanOrEqual(
-      validSamples(name).length,
-    );
-  }, 60_000);
+  describeWithTool('rhino', 'on Rhino (JVM stand-in for Nashorn)', () => {
+    test('runs identically on Rhino (JVM stand-in for Nashorn) for every sample and mutation', async () => {
+      const payloads = corpus(name);
+      const node = runOnNode(bundleOf(name), payloads).map(maskIngestTime);
+      const rhino = (await runOnRhino(bundleFile(name), payloads)).map(maskIngestTime);
+      expect(rhino).toHaveLength(payloads.length);
+      for (let i = 0; i < payloads.length; i++) {
+        if (rhino[i] !== node[i])
+          throw new Error(`payload ${payloads[i]}\n  node:  ${node[i]}\n  rhino: ${rhino[i]}`);
+      }
+      expect(node.filter((l) => l.startsWith('{"ok"')).length).toBeGreaterThanOrEqual(
+        validSamples(name).length,
+      );
+    }, 60_000);
+  });
 });

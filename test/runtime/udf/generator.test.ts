@@ -10,6 +10,7 @@ import { defineContract, field, t } from '../../../contracts/dsl';
 import { UDF_FUNCTION_NAME, udfContentHash, udfScript } from '../../../contracts/generators/udf';
 import type { Contract } from '../../../contracts/model';
 import { baseContract } from '../../contracts/fixtures';
+import { describeWithTool } from '../../system-tools';
 import { es5Violations } from './es5';
 import { loadInVm, maskIngestTime, runOnNode, runOnRhino } from './harness';
 import { errorParts, expectedOutcome } from './oracle';
@@ -213,22 +214,24 @@ describe.each([['reject'], ['drop']] as const)(
       expect(accepted).toBeGreaterThan(policy === 'drop' ? 20 : 3);
     });
 
-    test('gives identical outputs on Rhino', async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-udf-'));
-      const file = path.join(dir, 'kitchen_sink.js');
-      fs.writeFileSync(file, script);
-      try {
-        const node = runOnNode(script, corpus).map(maskIngestTime);
-        const rhino = (await runOnRhino(file, corpus)).map(maskIngestTime);
-        expect(rhino).toHaveLength(corpus.length);
-        for (let i = 0; i < corpus.length; i++) {
-          if (rhino[i] !== node[i])
-            throw new Error(`payload ${corpus[i]}\n  node:  ${node[i]}\n  rhino: ${rhino[i]}`);
+    describeWithTool('rhino', 'on Rhino', () => {
+      test('gives identical outputs on Rhino', async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-udf-'));
+        const file = path.join(dir, 'kitchen_sink.js');
+        fs.writeFileSync(file, script);
+        try {
+          const node = runOnNode(script, corpus).map(maskIngestTime);
+          const rhino = (await runOnRhino(file, corpus)).map(maskIngestTime);
+          expect(rhino).toHaveLength(corpus.length);
+          for (let i = 0; i < corpus.length; i++) {
+            if (rhino[i] !== node[i])
+              throw new Error(`payload ${corpus[i]}\n  node:  ${node[i]}\n  rhino: ${rhino[i]}`);
+          }
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
         }
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    }, 60_000);
+      }, 60_000);
+    });
   },
 );
 

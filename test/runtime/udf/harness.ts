@@ -72,7 +72,7 @@ for (var i = 0; i < lines.length; i++) {
 }
 `;
 
-export const RHINO = process.env.TRIBUTARY_RHINO ?? 'rhino';
+export const RHINO = 'rhino';
 
 /** Rhino's answer for each payload line (payloads must not contain raw newlines: they travel as NDJSON). */
 export async function runOnRhino(bundleFile: string, payloads: readonly string[]): Promise<string[]> {
