@@ -12,9 +12,10 @@
  *
  * `defineContract` validates everything and throws one error naming the contract, each field and each rule.
  */
+
+import { ValidationError } from '../core/validation';
 import type { Contract, FieldSpec, ItemSpec, StringFormat, TypeSpec, UnknownFieldPolicy } from './model';
 import { validateContract } from './rules';
-import { ValidationError } from './validation';
 
 export interface FieldOptions {
   /** @default false - the field is required and must not be null */

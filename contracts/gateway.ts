@@ -5,11 +5,11 @@
  * start. Pure TypeScript, shared by the constructs (which write them) and the runtime (which reads them).
  */
 import { createHash } from 'node:crypto';
+import { TOPIC_NAME_SOURCE } from '../core/gcp';
+import { Checks, parseJson } from '../core/validation';
 import { assertValidContract } from './dsl';
-import { TOPIC_NAME_SOURCE } from './gcp-names';
 import type { Contract, FieldSpec } from './model';
 import { CONTRACT_NAME } from './rules';
-import { Checks, parseJson } from './validation';
 
 export interface GatewayStream {
   /** The stream (contract) name, the `:stream` of `POST /v1/streams/:stream/events`. */

@@ -4,9 +4,10 @@
  * replace a protected table, and keeps retired table versions provisioned so Terraform never drops them.
  * Updating it is an explicit, reviewed step (`npm run contracts:lock`).
  */
+
+import { parseJson } from '../core/validation';
 import { assertValidContract } from './dsl';
 import type { Contract } from './model';
-import { parseJson } from './validation';
 
 export interface ContractLock {
   readonly lockVersion: 1;

@@ -3,10 +3,11 @@
  * collected before anything throws. Identifiers must be acceptable to BigQuery (columns), protobuf (fields)
  * and JavaScript (generated code) at once.
  */
+
+import type { Violation } from '../core/validation';
 import { compareDecimal, fitsNumeric, parseDecimal } from './decimal';
 import { METADATA_COLUMN_NAMES } from './metadata';
 import { type Contract, type FieldSpec, type Kind, STRING_FORMATS, type TypeSpec } from './model';
-import type { Violation } from './validation';
 
 export const FIELD_NAME_RULE =
   'must be 1-128 characters of lowercase letters, digits and single underscores, start with a letter and not end with an underscore';

@@ -11,6 +11,7 @@ import { LOCK_PATH } from '../stacks/contracts/index';
 
 export const CONTRACTS_DIR = 'stacks/contracts';
 export const LOCK_FILE = path.relative(process.cwd(), LOCK_PATH);
+const CONTRACT_LAYERS = ['core', 'contracts'];
 
 function isContract(value: unknown): value is Contract {
   return (
@@ -41,7 +42,8 @@ export function loadContractDir(dir: string): Contract[] {
 
 /**
  * `source` is a directory, a `.json` lock file, or a git ref (`main`, `HEAD~1`, a tag) whose
- * `stacks/contracts` is checked out into a temporary directory together with `contracts/`.
+ * `stacks/contracts` is checked out into a temporary directory together with the pure layers it imports
+ * (`contracts/`, and `core/` where the ref has it).
  */
 export function loadContractSet(
   source: string,
@@ -73,7 +75,14 @@ function loadContractsAtRef(ref: string, repoRoot: string): Contract[] {
   fs.mkdirSync(scratch, { recursive: true });
   const dir = fs.mkdtempSync(path.join(scratch, 'contracts-'));
   try {
-    const archive = execFileSync('git', ['archive', '--format=tar', ref, 'contracts', CONTRACTS_DIR], {
+    // The pure layers a contract module imports; older refs predate `core/`.
+    const present = execFileSync('git', ['ls-tree', '--name-only', ref, '--', ...CONTRACT_LAYERS], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter(Boolean);
+    const archive = execFileSync('git', ['archive', '--format=tar', ref, ...present, CONTRACTS_DIR], {
       cwd: repoRoot,
       maxBuffer: 64 * 1024 * 1024,
     });

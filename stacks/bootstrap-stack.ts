@@ -3,7 +3,6 @@ import { IamWorkloadIdentityPoolProvider } from '@cdktf/provider-google/lib/iam-
 import { LocalBackend } from 'cdktf';
 import { Construct } from 'constructs';
 import { addDependencies } from '../constructs/core/dependencies';
-import { PROJECT_ID } from '../constructs/core/gcp-rules';
 import { Principal } from '../constructs/iam/principal';
 import { GcpProject } from '../constructs/iam/project';
 import { PROJECT_ONLY_ROLES } from '../constructs/iam/roles';
@@ -12,7 +11,8 @@ import { RUNTIME_REPOSITORY_ID, StreamingPlatform } from '../constructs/platform
 import { TributaryStack } from '../constructs/platform/tributary-stack';
 import { ContainerRepository } from '../constructs/run/container-repository';
 import { DataBucket } from '../constructs/storage/data-bucket';
-import { Checks } from '../contracts/validation';
+import { PROJECT_ID } from '../core/gcp';
+import { Checks } from '../core/validation';
 import { deployerAccountId } from './deployer';
 import type { BootstrapConfig } from './environments/bootstrap';
 import { type EnvironmentConfig, REQUIRED_LABELS } from './environments/types';

@@ -1,4 +1,4 @@
-import { deterministicName } from '../constructs/core/names';
+import { deterministicName } from '../core/names';
 import type { EnvironmentConfig } from './environments/types';
 
 /**

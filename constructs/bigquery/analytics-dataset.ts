@@ -1,7 +1,7 @@
 import { BigqueryDataset } from '@cdktf/provider-google/lib/bigquery-dataset';
 import { BigqueryDatasetIamMember } from '@cdktf/provider-google/lib/bigquery-dataset-iam-member';
 import { Construct } from 'constructs';
-import { checkDataKey, checkLabels } from '../core/gcp-rules';
+import { checkDataKey, checkLabels } from '../../core/gcp';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';

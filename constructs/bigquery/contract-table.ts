@@ -2,7 +2,7 @@ import { BigqueryTable } from '@cdktf/provider-google/lib/bigquery-table';
 import { Construct } from 'constructs';
 import { rawTableSpec } from '../../contracts/generators/bigquery';
 import type { Contract } from '../../contracts/model';
-import { KMS_KEY_NAME } from '../core/gcp-rules';
+import { KMS_KEY_NAME } from '../../core/gcp';
 import { constructChecks } from '../core/validation';
 import type { Grant } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';

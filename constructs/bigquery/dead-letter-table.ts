@@ -1,10 +1,10 @@
 import { BigqueryTable } from '@cdktf/provider-google/lib/bigquery-table';
 import { Construct } from 'constructs';
-import { checkLabels, KMS_KEY_NAME } from '../core/gcp-rules';
+import { checkLabels, KMS_KEY_NAME } from '../../core/gcp';
+import { DEAD_LETTER_LABEL } from '../core/markers';
 import { constructChecks } from '../core/validation';
 import type { Grant } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
-import { DEAD_LETTER_LABEL } from '../pubsub/event-topic';
 import type { IAnalyticsDataset } from './analytics-dataset';
 import { grantOnTable, type ITableGrantTarget, type IWritableTable, tableSpecOf } from './table-grants';
 

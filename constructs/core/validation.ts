@@ -1,6 +1,6 @@
 import { Token } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { Checks } from '../../contracts/validation';
+import { Checks } from '../../core/validation';
 
 /**
  * A validation table for a construct's props. The subject is the construct path and type, so an error points

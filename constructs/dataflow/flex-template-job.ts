@@ -2,8 +2,6 @@ import { GoogleDataflowFlexTemplateJob } from '@cdktf/provider-google-beta/lib/g
 import type { GoogleBetaProvider } from '@cdktf/provider-google-beta/lib/provider';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { labelSafe } from '../bigquery/contract-table';
-import { addDependencies } from '../core/dependencies';
 import {
   checkLabels,
   checkRegionalKey,
@@ -12,7 +10,9 @@ import {
   MACHINE_TYPE,
   SUBNETWORK,
   subnetworkRegion,
-} from '../core/gcp-rules';
+} from '../../core/gcp';
+import { labelSafe } from '../bigquery/contract-table';
+import { addDependencies } from '../core/dependencies';
 import { projectOf } from '../core/project';
 import { googleBetaProviderOf } from '../core/providers';
 import { constructChecks, isUnresolved } from '../core/validation';

@@ -4,8 +4,8 @@
  * a malformed value fails before the API rejects the launch), and the parameter metadata of a custom
  * template's spec file. No cdktf here: the definitions are plain data.
  */
-import { PROJECT_ID_SOURCE, SUBSCRIPTION_NAME_SOURCE, TOPIC_NAME_SOURCE } from '../../contracts/gcp-names';
-import { Checks } from '../../contracts/validation';
+import { PROJECT_ID_SOURCE, SUBSCRIPTION_NAME_SOURCE, TOPIC_NAME_SOURCE } from '../../core/gcp';
+import { Checks } from '../../core/validation';
 
 /** Dataflow's ParameterType (v1beta3), the kinds of input a template parameter takes. */
 export type TemplateParamType =

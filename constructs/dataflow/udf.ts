@@ -1,10 +1,8 @@
 import { Construct } from 'constructs';
+import { UDF_OBJECT_ROLE } from '../core/markers';
 import { constructChecks } from '../core/validation';
 import type { IDataBucket } from '../storage/data-bucket';
 import { HashedObject } from '../storage/hashed-object';
-
-/** Object metadata role of UDF files (policy TRB-DF-4 checks their names carry their content hash). */
-export const UDF_OBJECT_ROLE = 'dataflow-udf';
 
 export interface DataflowUdfProps {
   /** Where the UDF file lives; workers need read access (FlexTemplateJob `readBuckets`). */

@@ -1,8 +1,8 @@
 import { KmsCryptoKeyIamMember } from '@cdktf/provider-google/lib/kms-crypto-key-iam-member';
 import { TerraformStack } from 'cdktf';
 import { Construct, type IConstruct } from 'constructs';
-import { KMS_KEY_NAME } from '../core/gcp-rules';
-import { stableHash } from '../core/names';
+import { KMS_KEY_NAME } from '../../core/gcp';
+import { stableHash } from '../../core/names';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from './grants';
 import type { IPrincipal } from './principal';

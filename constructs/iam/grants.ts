@@ -49,9 +49,6 @@ export interface GrantOptions {
   readonly publicReason?: string;
 }
 
-/** A reason must say something: at least this many characters. */
-export const MIN_REASON_LENGTH = 20;
-
 /** Creates the `*_iam_member` resource under the target, given its construct id and the IAM member string. */
 export type MemberFactory = (id: string, iamMember: string) => TerraformResource;
 
@@ -84,13 +81,7 @@ export function grantOn(
       'public principals (allUsers, allAuthenticatedUsers) are never granted without a public-access reason',
       (m) => !isPublicMember(m),
     );
-  else
-    checks.rule(
-      'publicReason',
-      options.publicReason,
-      `must explain public access in at least ${MIN_REASON_LENGTH} characters`,
-      (r) => r.trim().length >= MIN_REASON_LENGTH,
-    );
+  else checks.reason('publicReason', options.publicReason, 'public access');
   checks.throwIfAny();
 
   const id = `Grant-${role.replace(/^roles\//, '').replace(/\//g, '|')}-${principal.principalLabel.replace(/\//g, '|')}`;

@@ -1,8 +1,8 @@
 import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
 import { TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { Checks } from '../../contracts/validation';
-import { PROJECT_NUMBER } from '../core/gcp-rules';
+import { PROJECT_NUMBER } from '../../core/gcp';
+import { Checks } from '../../core/validation';
 import { projectOf } from '../core/project';
 
 export type PrincipalKind =

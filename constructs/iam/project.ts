@@ -2,11 +2,11 @@ import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member'
 import { ProjectService } from '@cdktf/provider-google/lib/project-service';
 import { TerraformStack } from 'cdktf';
 import { Construct, type IConstruct } from 'constructs';
-import { PROJECT_ID } from '../core/gcp-rules';
+import { PROJECT_ID } from '../../core/gcp';
 import { projectOf } from '../core/project';
+import { Suppressions } from '../core/suppressions';
 import { constructChecks } from '../core/validation';
-import { Suppressions } from '../policy/suppressions';
-import { type Grant, grantOn, type IGrantTarget, MIN_REASON_LENGTH } from './grants';
+import { type Grant, grantOn, type IGrantTarget } from './grants';
 import type { IPrincipal } from './principal';
 import { BASIC_ROLES, IMPERSONATION_ROLES, PROJECT_ONLY_ROLES } from './roles';
 
@@ -83,12 +83,7 @@ export class GcpProject extends Construct implements IGrantTarget {
       'impersonation roles are granted on one service account, never project-wide',
       (r) => !IMPERSONATION_ROLES.includes(r),
     );
-    checks.rule(
-      'justification',
-      justification,
-      `must explain the grant in at least ${MIN_REASON_LENGTH} characters`,
-      (j) => j.trim().length >= MIN_REASON_LENGTH,
-    );
+    checks.reason('justification', justification, 'the project-wide grant');
     checks.throwIfAny();
     const grant = this.bind(principal, role, justification);
     if (!PROJECT_ONLY_ROLES.includes(role))

@@ -1,8 +1,8 @@
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { Construct } from 'constructs';
-import { SERVICE_ACCOUNT_ID } from '../core/gcp-rules';
-import { deterministicName } from '../core/names';
+import { SERVICE_ACCOUNT_ID } from '../../core/gcp';
+import { deterministicName } from '../../core/names';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from './grants';

@@ -6,7 +6,7 @@ import { type ContractReport, compareContract } from '../../contracts/compat';
 import { rawTableId } from '../../contracts/generators/bigquery';
 import type { ContractLock } from '../../contracts/lock';
 import type { Contract } from '../../contracts/model';
-import { Checks } from '../../contracts/validation';
+import { Checks } from '../../core/validation';
 
 export interface ContractPlan {
   readonly contract: Contract;

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import type { ContractLock } from '../../contracts/lock';
 import type { Contract } from '../../contracts/model';
+import { deterministicName } from '../../core/names';
 import { AnalyticsDataset, type DatasetLayer } from '../bigquery/analytics-dataset';
-import { deterministicName } from '../core/names';
 import { constructChecks } from '../core/validation';
 import type { IPrincipal } from '../iam/principal';
 import { GcpProject } from '../iam/project';

@@ -7,40 +7,17 @@ import {
   type TerraformStack,
 } from 'cdktf';
 import type { IConstruct } from 'constructs';
+import { Suppressions } from '../core/suppressions';
 import { renderReportMarkdown } from './report';
 import { DEFAULT_RULES } from './rules';
-import { type AppliedSuppression, Suppressions } from './suppressions';
-import type { PolicyContext, PolicyLevel, PolicyResource, PolicyRule, Verdict } from './types';
-
-export interface PolicyFinding {
-  readonly ruleId: string;
-  readonly level: PolicyLevel;
-  readonly title: string;
-  readonly address: string;
-  readonly path: string;
-  readonly detail: string;
-  /** Set when a suppression accepted the finding. */
-  readonly suppressedBy?: AppliedSuppression;
-}
-
-export interface PolicyReport {
-  readonly stack: string;
-  readonly environment: string;
-  readonly production: boolean;
-  readonly resourcesChecked: number;
-  readonly summary: { readonly errors: number; readonly warnings: number; readonly suppressed: number };
-  readonly rules: readonly {
-    readonly id: string;
-    readonly level: PolicyLevel;
-    readonly title: string;
-    readonly explanation: string;
-  }[];
-  readonly findings: readonly PolicyFinding[];
-  readonly suppressions: readonly (AppliedSuppression & {
-    readonly matched: number;
-    readonly knownRule: boolean;
-  })[];
-}
+import type {
+  PolicyContext,
+  PolicyFinding,
+  PolicyReport,
+  PolicyResource,
+  PolicyRule,
+  Verdict,
+} from './types';
 
 export interface PolicyPackProps {
   /** Stack facts; default labels are read from the synthesized providers, not given here. */

@@ -1,4 +1,4 @@
-import type { PolicyReport } from './pack';
+import type { PolicyReport } from './types';
 
 /** Renders a policy report for humans: verdict first, then open findings, suppressions and the rule book. */
 export function renderReportMarkdown(report: PolicyReport): string {

@@ -1,3 +1,5 @@
+import type { AppliedSuppression } from '../core/suppressions';
+
 /** Error findings fail synth; warnings are reported. */
 export type PolicyLevel = 'error' | 'warning';
 
@@ -49,4 +51,34 @@ export interface PolicyRule {
   /** Why it matters and how to comply. */
   readonly explanation: string;
   readonly check: (resource: PolicyResource, context: PolicyContext) => Verdict;
+}
+
+export interface PolicyFinding {
+  readonly ruleId: string;
+  readonly level: PolicyLevel;
+  readonly title: string;
+  readonly address: string;
+  readonly path: string;
+  readonly detail: string;
+  /** Set when a suppression accepted the finding. */
+  readonly suppressedBy?: AppliedSuppression;
+}
+
+export interface PolicyReport {
+  readonly stack: string;
+  readonly environment: string;
+  readonly production: boolean;
+  readonly resourcesChecked: number;
+  readonly summary: { readonly errors: number; readonly warnings: number; readonly suppressed: number };
+  readonly rules: readonly {
+    readonly id: string;
+    readonly level: PolicyLevel;
+    readonly title: string;
+    readonly explanation: string;
+  }[];
+  readonly findings: readonly PolicyFinding[];
+  readonly suppressions: readonly (AppliedSuppression & {
+    readonly matched: number;
+    readonly knownRule: boolean;
+  })[];
 }

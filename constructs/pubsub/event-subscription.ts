@@ -1,13 +1,12 @@
 import { PubsubSubscription } from '@cdktf/provider-google/lib/pubsub-subscription';
 import { PubsubSubscriptionIamMember } from '@cdktf/provider-google/lib/pubsub-subscription-iam-member';
 import { Construct } from 'constructs';
+import { checkLabels, PUBSUB_NAME } from '../../core/gcp';
 import type { ContractTable } from '../bigquery/contract-table';
-import { checkLabels } from '../core/gcp-rules';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
 import type { IDataBucket } from '../storage/data-bucket';
-import { PUBSUB_NAME } from './names';
 
 /** Where a subscription's messages go. */
 export type SubscriptionDelivery =

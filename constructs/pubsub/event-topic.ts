@@ -2,17 +2,14 @@ import { PubsubSchema } from '@cdktf/provider-google/lib/pubsub-schema';
 import { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic';
 import { PubsubTopicIamMember } from '@cdktf/provider-google/lib/pubsub-topic-iam-member';
 import { Construct } from 'constructs';
-import { checkLabels, KMS_KEY_NAME } from '../core/gcp-rules';
+import { checkLabels, KMS_KEY_NAME, PUBSUB_NAME } from '../../core/gcp';
+import { DEAD_LETTER_LABEL } from '../core/markers';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
 import { type Grant, grantOn, type IGrantTarget, type MemberFactory } from '../iam/grants';
 import { type IPrincipal, ServiceAgent } from '../iam/principal';
 import { EventSubscription, type EventSubscriptionProps } from './event-subscription';
-import { PUBSUB_NAME } from './names';
-
-/** Label that marks dead-letter topics and their subscriptions (policies TRB-PS-1 and TRB-PS-2 read it). */
-export const DEAD_LETTER_LABEL = { key: 'tributary-role', value: 'dead-letter' } as const;
 
 export interface IEventTopic extends IGrantTarget {
   readonly topicName: string;

@@ -2,14 +2,14 @@ import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-servi
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { checkLabels, isKnownRegion } from '../../core/gcp';
 import { addDependencies } from '../core/dependencies';
-import { checkLabels, isKnownRegion } from '../core/gcp-rules';
 import { projectOf } from '../core/project';
+import { Suppressions } from '../core/suppressions';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
 import { type IPrincipal, Principal } from '../iam/principal';
 import type { IServiceIdentity } from '../iam/service-identity';
-import { Suppressions } from '../policy/suppressions';
 import type { IDataBucket } from '../storage/data-bucket';
 import type { RuntimeSecret } from './runtime-secret';
 

@@ -1,7 +1,7 @@
 import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository';
 import { ArtifactRegistryRepositoryIamMember } from '@cdktf/provider-google/lib/artifact-registry-repository-iam-member';
 import { Construct } from 'constructs';
-import { checkLabels, checkRegionalKey, isKnownRegion } from '../core/gcp-rules';
+import { checkLabels, checkRegionalKey, isKnownRegion } from '../../core/gcp';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';

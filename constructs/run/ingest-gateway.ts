@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import { type GatewayManifest, serializeGatewayManifest } from '../../contracts/gateway';
 import { constructChecks } from '../core/validation';
-import { MIN_REASON_LENGTH } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
 import type { IServiceIdentity } from '../iam/service-identity';
 import type { IDataBucket } from '../storage/data-bucket';
@@ -87,13 +86,7 @@ export class IngestGateway extends Construct {
     const access = props.access ?? { kind: 'private' };
     const c = constructChecks(this);
     c.rule('manifest.streams', props.manifest.streams, 'must list at least one stream', (s) => s.length > 0);
-    if (access.kind === 'public')
-      c.rule(
-        'access.reason',
-        access.reason,
-        `must explain public access in at least ${MIN_REASON_LENGTH} characters`,
-        (r) => r.trim().length >= MIN_REASON_LENGTH,
-      );
+    if (access.kind === 'public') c.reason('access.reason', access.reason, 'public access');
     if (access.kind === 'public' && (props.producers ?? []).length > 0)
       c.fail(
         'producers',

@@ -1,7 +1,7 @@
 import { StorageBucket, type StorageBucketLifecycleRule } from '@cdktf/provider-google/lib/storage-bucket';
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
 import { Construct } from 'constructs';
-import { BUCKET_NAME, checkDataKey, checkLabels } from '../core/gcp-rules';
+import { BUCKET_NAME, checkDataKey, checkLabels } from '../../core/gcp';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';

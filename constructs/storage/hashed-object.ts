@@ -1,15 +1,9 @@
 import { StorageBucketObject } from '@cdktf/provider-google/lib/storage-bucket-object';
 import { Construct } from 'constructs';
-import { stableHash } from '../core/names';
+import { contentSha256 } from '../../core/names';
+import { CONTENT_HASH_LENGTH, CONTENT_SHA256_KEY, OBJECT_ROLE_KEY } from '../core/markers';
 import { constructChecks } from '../core/validation';
 import type { IDataBucket } from './data-bucket';
-
-/** Hex characters of the content's SHA-256 in the object name. */
-export const CONTENT_HASH_LENGTH = 16;
-
-/** Object metadata keys: what the object is for, and its full content hash (checked by policy TRB-DF-4). */
-export const OBJECT_ROLE_KEY = 'tributary-role';
-export const CONTENT_SHA256_KEY = 'content-sha256';
 
 export interface HashedObjectProps {
   readonly bucket: IDataBucket;
@@ -69,19 +63,4 @@ export class HashedObject extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
   }
-}
-
-// The same content (a contract's UDF, one string per contract) is written once per environment and checked
-// again by policy: hash it once.
-const digests = new Map<string, string>();
-
-/** The hex SHA-256 of an object's content, as its name (first CONTENT_HASH_LENGTH) and metadata carry it. */
-export function contentSha256(content: string): string {
-  let digest = digests.get(content);
-  if (digest === undefined) {
-    digest = stableHash(content, 64);
-    if (digests.size >= 10_000) digests.clear();
-    digests.set(content, digest);
-  }
-  return digest;
 }

@@ -3,8 +3,8 @@
  * constructs/run/ingest-gateway.ts). Every problem is reported at once, naming the variable, the value and
  * the rule, and the process does not start.
  */
-import { PROJECT_ID_PATTERN } from '../../contracts/gcp-names';
-import { Checks } from '../../contracts/validation';
+import { PROJECT_ID_PATTERN } from '../../core/gcp';
+import { Checks } from '../../core/validation';
 
 /**
  * `iam`: the service is private and Cloud Run has already authenticated the caller (roles/run.invoker); an API

@@ -8,9 +8,8 @@ import {
   MACHINE_TYPE,
   PROJECT_ID,
   PROJECT_NUMBER,
-} from '../../constructs/core/gcp-rules';
-import { MIN_REASON_LENGTH } from '../../constructs/iam/grants';
-import { Checks } from '../../contracts/validation';
+} from '../../core/gcp';
+import { Checks } from '../../core/validation';
 import { type EnvironmentConfig, INGEST_INGRESS, REQUIRED_LABELS } from './types';
 
 const int = (min: number, max: number) => (v: number) => Number.isInteger(v) && v >= min && v <= max;
@@ -213,13 +212,7 @@ export function validateEnvironment(config: EnvironmentConfig): void {
     `must be ${ingress.slice(0, -1).join(', ')} or ${ingress.at(-1)}`,
     (i) => (INGEST_INGRESS as readonly string[]).includes(i),
   );
-  if (ing.access === 'public')
-    c.rule(
-      'ingest.publicAccessReason',
-      ing.publicAccessReason ?? '',
-      `is required for a public gateway: at least ${MIN_REASON_LENGTH} characters on why`,
-      (r) => r.trim().length >= MIN_REASON_LENGTH,
-    );
+  if (ing.access === 'public') c.reason('ingest.publicAccessReason', ing.publicAccessReason, 'public access');
   for (const [i, m] of (ing.producers ?? []).entries())
     c.rule(
       `ingest.producers[${i}]`,

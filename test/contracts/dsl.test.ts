@@ -1,5 +1,5 @@
 import { type ContractDefinition, defineContract, field, t } from '../../contracts/dsl';
-import { ValidationError } from '../../contracts/validation';
+import { ValidationError } from '../../core/validation';
 import { errorOf } from '../helpers';
 import { baseContract, baseDefinition } from './fixtures';
 

@@ -1,4 +1,4 @@
-import { Checks, describeValue, ValidationError } from '../../contracts/validation';
+import { Checks, describeValue, ValidationError } from '../../core/validation';
 import { errorOf } from '../helpers';
 
 describe('Checks', () => {

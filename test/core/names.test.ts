@@ -1,4 +1,4 @@
-import { deterministicName, stableHash } from '../../constructs/core/names';
+import { deterministicName, stableHash } from '../../core/names';
 
 describe('deterministicName', () => {
   test('joins parts when they fit', () => {

@@ -8,7 +8,7 @@ import {
   templateParameterProblems,
 } from '../../constructs/dataflow/template-parameters';
 import { googleTemplatePath, PUBSUB_TO_BIGQUERY } from '../../constructs/dataflow/templates';
-import { ValidationError } from '../../contracts/validation';
+import { ValidationError } from '../../core/validation';
 import { errorOf } from '../helpers';
 
 const SUB = 'projects/trb-test-project/subscriptions/trb-test-order-dataflow';

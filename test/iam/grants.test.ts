@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { GrantLedger, grantOn, type IGrantTarget } from '../../constructs/iam/grants';
 import { type IPrincipal, Principal } from '../../constructs/iam/principal';
 import { ServiceIdentity } from '../../constructs/iam/service-identity';
-import { ValidationError } from '../../contracts/validation';
+import { ValidationError } from '../../core/validation';
 import { errorOf, resources, synth, testApp, testStack } from '../helpers';
 
 class FakeBucket extends Construct implements IGrantTarget {

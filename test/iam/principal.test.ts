@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { Principal, ServiceAgent } from '../../constructs/iam/principal';
 import { GcpProject } from '../../constructs/iam/project';
-import { ValidationError } from '../../contracts/validation';
+import { ValidationError } from '../../core/validation';
 import { dataSources, errorOf, resources, synth, testStack } from '../helpers';
 
 describe('Principal', () => {

@@ -1,7 +1,7 @@
+import { Suppressions } from '../../constructs/core/suppressions';
 import { GrantLedger } from '../../constructs/iam/grants';
 import { Principal } from '../../constructs/iam/principal';
 import { GcpProject } from '../../constructs/iam/project';
-import { Suppressions } from '../../constructs/policy/suppressions';
 import { errorOf, resources, synth, testStack } from '../helpers';
 
 const worker = Principal.serviceAccount('worker@trb-test-project.iam.gserviceaccount.com');
@@ -68,7 +68,7 @@ describe('GcpProject', () => {
       'a short justification',
       'roles/storage.admin',
       'because',
-      'justification = "because": must explain the grant in at least 20 characters',
+      'justification = "because": must explain the project-wide grant in at least 20 characters',
     ],
     ['a basic role', 'roles/owner', 'the deployer needs everything in here', 'basic roles are never granted'],
     [

@@ -1,8 +1,8 @@
 import { TerraformStack, Testing } from 'cdktf';
-import { stableHash } from '../../constructs/core/names';
 import { Principal } from '../../constructs/iam/principal';
 import { ServiceIdentity } from '../../constructs/iam/service-identity';
-import { ValidationError } from '../../contracts/validation';
+import { stableHash } from '../../core/names';
+import { ValidationError } from '../../core/validation';
 import { errorOf, only, resources, synth, testStack } from '../helpers';
 
 describe('ServiceIdentity', () => {

@@ -2,7 +2,7 @@ import { planContracts } from '../../constructs/platform/contract-guard';
 import { StreamingPlatform } from '../../constructs/platform/streaming-platform';
 import { field, t } from '../../contracts/dsl';
 import { releaseLock } from '../../contracts/lock';
-import { ValidationError } from '../../contracts/validation';
+import { ValidationError } from '../../core/validation';
 import { baseContract } from '../contracts/fixtures';
 import { errorOf, resources, synth, testStack } from '../helpers';
 

@@ -4,8 +4,8 @@ import { ServiceAccountKey } from '@cdktf/provider-google/lib/service-account-ke
 import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';
 import { Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import type { PolicyReport } from '../../constructs/policy/pack';
-import { Suppressions } from '../../constructs/policy/suppressions';
+import { Suppressions } from '../../constructs/core/suppressions';
+import type { PolicyReport } from '../../constructs/policy/types';
 import { NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../../constructs/policy/types';
 import { DataBucket } from '../../constructs/storage/data-bucket';
 import { errorOf, synth, testApp, testStack } from '../helpers';
@@ -116,7 +116,7 @@ describe('PolicyPack', () => {
   test.each([
     [
       { id: 'TRB-GCS-1', reason: 'because' },
-      'suppressions[0].reason = "because": must explain the exception in at least 10 characters',
+      'suppressions[0].reason = "because": must explain the exception in at least 20 characters',
     ],
     [
       { id: 'gcs1', reason: 'a long enough reason' },

@@ -83,7 +83,8 @@ describe('contracts:check', () => {
 
   test('accepts a git ref as the old side', () => {
     const scratch = tmpDir('repo-');
-    fs.cpSync(path.join(repo, 'contracts'), path.join(scratch, 'contracts'), { recursive: true });
+    for (const layer of ['core', 'contracts'])
+      fs.cpSync(path.join(repo, layer), path.join(scratch, layer), { recursive: true });
     fs.mkdirSync(path.join(scratch, 'stacks', 'contracts'), { recursive: true });
     const file = path.join(scratch, 'stacks', 'contracts', 'sale.ts');
     fs.writeFileSync(file, contractModule('../../contracts/dsl'));

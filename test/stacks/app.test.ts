@@ -6,7 +6,7 @@ import { type App, Testing } from 'cdktf';
 import type { GrantRecord } from '../../constructs/iam/grants';
 import { PROJECT_ONLY_ROLES } from '../../constructs/iam/roles';
 import { StreamingPlatform } from '../../constructs/platform/streaming-platform';
-import type { PolicyReport } from '../../constructs/policy/pack';
+import type { PolicyReport } from '../../constructs/policy/types';
 import { runtimeImage } from '../../constructs/run/image';
 import { buildUdfs } from '../../runtime/udf/build';
 import { BootstrapStack, DEPLOYER_ROLES } from '../../stacks/bootstrap-stack';

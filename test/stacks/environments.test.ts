@@ -1,4 +1,4 @@
-import { ValidationError } from '../../contracts/validation';
+import { ValidationError } from '../../core/validation';
 import { dev } from '../../stacks/environments/dev';
 import { ENVIRONMENTS } from '../../stacks/environments/index';
 import { prod } from '../../stacks/environments/prod';

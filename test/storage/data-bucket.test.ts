@@ -1,6 +1,6 @@
 import { Principal } from '../../constructs/iam/principal';
 import { DataBucket, type DataBucketProps } from '../../constructs/storage/data-bucket';
-import { ValidationError } from '../../contracts/validation';
+import { ValidationError } from '../../core/validation';
 import { errorOf, only, resources, synth, testStack } from '../helpers';
 
 const KEY = 'projects/sec-project-1/locations/europe/keyRings/data/cryptoKeys/lake';

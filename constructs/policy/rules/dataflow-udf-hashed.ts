@@ -1,5 +1,5 @@
-import { UDF_OBJECT_ROLE } from '../../dataflow/udf';
-import { CONTENT_HASH_LENGTH, contentSha256, OBJECT_ROLE_KEY } from '../../storage/hashed-object';
+import { contentSha256 } from '../../../core/names';
+import { CONTENT_HASH_LENGTH, OBJECT_ROLE_KEY, UDF_OBJECT_ROLE } from '../../core/markers';
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
 import { DATAFLOW_JOB_TYPES } from './dataflow-service-account';
 

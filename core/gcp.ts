@@ -1,14 +1,36 @@
 /**
  * GCP's own naming and placement rules, as predicates plus the sentence an error quotes. Each rule is written
- * once here and used both by construct props validation and by environment config validation.
+ * once here and used by contracts, construct props, environment files and the runtimes alike. The name patterns
+ * are also exported as regex sources, so each can be embedded in a larger pattern or in a Flex Template's
+ * metadata.
  */
-import { PROJECT_ID_PATTERN } from '../../contracts/gcp-names';
-import type { Checks } from '../../contracts/validation';
+import type { Checks } from './validation';
 
 export interface NamingRule {
   readonly text: string;
   readonly test: (value: string) => boolean;
 }
+
+/** A project id: 6-30 characters of lowercase letters, digits and hyphens, starting with a letter. */
+export const PROJECT_ID_SOURCE = '[a-z][a-z0-9-]{4,28}[a-z0-9]';
+
+/** A topic, subscription or schema id: 3-255 characters, starting with a letter. */
+export const PUBSUB_ID_SOURCE = '[A-Za-z][A-Za-z0-9._~+%-]{2,254}';
+
+export const PROJECT_ID_PATTERN = new RegExp(`^${PROJECT_ID_SOURCE}$`);
+const PUBSUB_ID_PATTERN = new RegExp(`^${PUBSUB_ID_SOURCE}$`);
+
+/** `projects/<project>/topics/<topic>` */
+export const TOPIC_NAME_SOURCE = `^projects/${PROJECT_ID_SOURCE}/topics/${PUBSUB_ID_SOURCE}$`;
+
+/** `projects/<project>/subscriptions/<subscription>` */
+export const SUBSCRIPTION_NAME_SOURCE = `^projects/${PROJECT_ID_SOURCE}/subscriptions/${PUBSUB_ID_SOURCE}$`;
+
+/** Topic, subscription and schema ids: Pub/Sub's rule. */
+export const PUBSUB_NAME: NamingRule = {
+  text: 'must be 3-255 characters, start with a letter, use only letters, digits and - _ . ~ + %, and not start with "goog"',
+  test: (v) => PUBSUB_ID_PATTERN.test(v) && !v.toLowerCase().startsWith('goog'),
+};
 
 export const PROJECT_ID: NamingRule = {
   text: 'must be 6-30 characters of lowercase letters, digits and hyphens, start with a letter, not end with a hyphen, and not contain "google"',

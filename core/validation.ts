@@ -6,6 +6,9 @@
  * lists each one with the field, the offending value and the rule.
  */
 
+/** A reason (for public access, a project-wide grant, a policy suppression) must say something. */
+export const MIN_REASON_LENGTH = 20;
+
 /** One broken rule: what was checked, the value found, and the rule it breaks. */
 export interface Violation {
   readonly field: string;
@@ -69,6 +72,17 @@ export class Checks {
     if (value === undefined) return this;
     if (this.options.isUnresolved?.(value)) return this;
     if (!ok(value)) this.found.push({ field, value, rule });
+    return this;
+  }
+
+  /** Requires a reason for `what` (for example "public access") of at least MIN_REASON_LENGTH characters. */
+  public reason(field: string, value: string | undefined, what: string): this {
+    if (value === undefined || value.trim().length < MIN_REASON_LENGTH)
+      this.found.push({
+        field,
+        value,
+        rule: `must explain ${what} in at least ${MIN_REASON_LENGTH} characters`,
+      });
     return this;
   }
 

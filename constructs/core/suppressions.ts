@@ -1,11 +1,11 @@
 import type { IConstruct } from 'constructs';
-import { Checks } from '../../contracts/validation';
+import { Checks } from '../../core/validation';
 
 /** Accepts a rule's findings on a construct and everything under it, with a reason that lands in the report. */
 export interface Suppression {
   /** Rule id, for example `TRB-GCS-1`. */
   readonly id: string;
-  /** Why the finding is acceptable here; at least 10 characters. */
+  /** Why the finding is acceptable here; at least MIN_REASON_LENGTH (20) characters. */
   readonly reason: string;
 }
 
@@ -14,7 +14,6 @@ export interface AppliedSuppression extends Suppression {
   readonly path: string;
 }
 
-const MIN_REASON = 10;
 const store = new WeakMap<IConstruct, Suppression[]>();
 
 export const Suppressions = {
@@ -25,12 +24,7 @@ export const Suppressions = {
       checks.rule(`suppressions[${i}].id`, s.id, 'must be a rule id such as TRB-GCS-1', (id) =>
         /^[A-Z]+(-[A-Z0-9]+)+$/.test(id),
       );
-      checks.rule(
-        `suppressions[${i}].reason`,
-        s.reason,
-        `must explain the exception in at least ${MIN_REASON} characters`,
-        (r) => r.trim().length >= MIN_REASON,
-      );
+      checks.reason(`suppressions[${i}].reason`, s.reason, 'the exception');
     });
     checks.throwIfAny();
     store.set(construct, [...(store.get(construct) ?? []), ...suppressions]);

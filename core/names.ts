@@ -18,3 +18,18 @@ export function deterministicName(parts: readonly string[], maxLength: number, s
   const head = full.slice(0, keep).replace(/[-_.]+$/, '');
   return `${head}${separator}${hash}`;
 }
+
+// The same content (a contract's UDF, one string per contract) is written once per environment and checked
+// again by policy: hash it once.
+const digests = new Map<string, string>();
+
+/** The hex SHA-256 of a content-addressed object's content (its name carries a prefix, its metadata all of it). */
+export function contentSha256(content: string): string {
+  let digest = digests.get(content);
+  if (digest === undefined) {
+    digest = stableHash(content, 64);
+    if (digests.size >= 10_000) digests.clear();
+    digests.set(content, digest);
+  }
+  return digest;
+}
