@@ -4,12 +4,9 @@
  * are also exported as regex sources, so each can be embedded in a larger pattern or in a Flex Template's
  * metadata.
  */
-import type { Checks } from './validation';
+import { type Checks, type Rule, wholeNumber } from './validation';
 
-export interface NamingRule {
-  readonly text: string;
-  readonly test: (value: string) => boolean;
-}
+export type NamingRule = Rule<string>;
 
 /** A project id: 6-30 characters of lowercase letters, digits and hyphens, starting with a letter. */
 export const PROJECT_ID_SOURCE = '[a-z][a-z0-9-]{4,28}[a-z0-9]';
@@ -214,4 +211,101 @@ export function checkRegionalKey(
 ): void {
   c.rule(field, key, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
   if (key && KMS_KEY_NAME.test(key)) c.rule(field, key, rule, (k) => kmsKeyLocation(k) === region);
+}
+
+/** The region rule every construct and environment file applies. */
+export const REGION: NamingRule = {
+  text: 'must be a known Google Cloud region such as europe-west1 or us-central1',
+  test: isKnownRegion,
+};
+
+/** Where BigQuery datasets and Cloud Storage buckets may keep data: a known region or the US or EU multi-region. */
+export const DATA_LOCATION: NamingRule = {
+  text: 'must be a known Google Cloud region or a multi-region (US, EU)',
+  test: (v) => isKnownRegion(v.toLowerCase()) || v.toUpperCase() === 'US' || v.toUpperCase() === 'EU',
+};
+
+/**
+ * The rows for a data location: a known location, and, when `region` is known, the region itself or the
+ * multi-region containing it, so that data stays where compute runs.
+ */
+export function checkDataLocation(
+  c: Checks,
+  field: string,
+  location: string | undefined,
+  region?: string,
+): void {
+  c.check(field, location, DATA_LOCATION);
+  if (region === undefined || !isKnownRegion(region)) return;
+  const allowed = dataLocationsFor(region);
+  c.rule(field, location, `must be ${allowed.join(' or ')} to keep data with region ${region}`, (l) =>
+    allowed.includes(l),
+  );
+}
+
+/** `projects/<project>/global/networks/<name>` */
+export const NETWORK: NamingRule = {
+  text: 'must be projects/<project>/global/networks/<name>',
+  test: (n) =>
+    new RegExp(`^projects/${PROJECT_ID_SOURCE}/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`).test(n),
+};
+
+/** The rows for a subnetwork: its form, and that it lies in `region`. */
+export function checkSubnetwork(
+  c: Checks,
+  field: string,
+  subnetwork: string | undefined,
+  region: string,
+): void {
+  c.check(field, subnetwork, SUBNETWORK);
+  if (subnetwork === undefined || !SUBNETWORK.test(subnetwork) || !isKnownRegion(region)) return;
+  c.rule(field, subnetwork, `must be in region ${region}`, (s) => subnetworkRegion(s) === region);
+}
+
+/** An IAM member as bindings take it. */
+export const IAM_MEMBER: NamingRule = {
+  text: 'must be group:<email>, user:<email>, domain:<domain> or serviceAccount:<email>',
+  test: (v) =>
+    /^(group|user|serviceAccount):[^@\s]+@[^@\s]+\.[a-z]{2,}$|^domain:[a-z0-9.-]+\.[a-z]{2,}$/.test(v),
+};
+
+/** Pub/Sub: delivery attempts before a message is dead-lettered. */
+export const DELIVERY_ATTEMPTS = wholeNumber(5, 100, '', 'the Pub/Sub limits');
+/** Pub/Sub: how long a topic keeps messages for replay. */
+export const TOPIC_RETENTION_HOURS = wholeNumber(1, 744, 'hours', '31 days');
+
+/** Dataflow: the autoscaling ceiling of a job. */
+export const MAX_WORKERS = wholeNumber(1, 1000);
+/** Google's template release folder: `latest` or a dated release. */
+export const TEMPLATE_VERSION: NamingRule = {
+  text: 'must be "latest" or a release folder such as 2025-01-14-00_RC00',
+  test: (v) => v === 'latest' || /^\d{4}-\d{2}-\d{2}-\d{2}_RC\d{2}$/.test(v),
+};
+
+/** Cloud Run scaling and sizing. */
+export const MIN_INSTANCES = wholeNumber(0, 1000);
+export const CONCURRENCY = wholeNumber(1, 1000);
+export const CPU: NamingRule = {
+  text: 'must be one of 1, 2, 4, 6 or 8 (or a fraction below 1 such as 0.5)',
+  test: (v) => ['1', '2', '4', '6', '8'].includes(v) || /^0\.\d+$/.test(v),
+};
+export const MEMORY: NamingRule = {
+  text: 'must be a size such as 512Mi or 2Gi',
+  test: (m) => /^\d+(Mi|Gi)$/.test(m),
+};
+
+/** The rows for instance bounds: max at least max(1, min), both within Cloud Run's limit. */
+export function checkInstances(
+  c: Checks,
+  prefix: string,
+  min: number | undefined,
+  max: number | undefined,
+): void {
+  c.check(`${prefix}minInstances`, min, MIN_INSTANCES);
+  c.rule(
+    `${prefix}maxInstances`,
+    max,
+    'must be a whole number from max(1, minInstances) to 1000',
+    (n) => Number.isInteger(n) && n >= Math.max(1, min ?? 0) && n <= 1000,
+  );
 }

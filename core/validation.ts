@@ -9,6 +9,20 @@
 /** A reason (for public access, a project-wide grant, a policy suppression) must say something. */
 export const MIN_REASON_LENGTH = 20;
 
+/** A rule defined once and used wherever the value it governs is accepted: the sentence and the test. */
+export interface Rule<T> {
+  readonly text: string;
+  readonly test: (value: T) => boolean;
+}
+
+/** A whole number within bounds, for example `wholeNumber(5, 100, '', 'the Pub/Sub limits')`. */
+export function wholeNumber(min: number, max: number, unit = '', why = ''): Rule<number> {
+  return {
+    text: `must be a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}${why ? ` (${why})` : ''}`,
+    test: (v) => Number.isInteger(v) && v >= min && v <= max,
+  };
+}
+
 /** One broken rule: what was checked, the value found, and the rule it breaks. */
 export interface Violation {
   readonly field: string;
@@ -73,6 +87,11 @@ export class Checks {
     if (this.options.isUnresolved?.(value)) return this;
     if (!ok(value)) this.found.push({ field, value, rule });
     return this;
+  }
+
+  /** Checks `value` against a shared rule (skipped when undefined, like `rule`). */
+  public check<T>(field: string, value: T | undefined, rule: Rule<T>): this {
+    return this.rule(field, value, rule.text, rule.test);
   }
 
   /** Requires a reason for `what` (for example "public access") of at least MIN_REASON_LENGTH characters. */

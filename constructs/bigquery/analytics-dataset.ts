@@ -3,7 +3,7 @@ import { BigqueryDatasetIamMember } from '@cdktf/provider-google/lib/bigquery-da
 import { Construct } from 'constructs';
 import { checkDataKey, checkLabels } from '../../core/gcp';
 import { projectOf } from '../core/project';
-import { constructChecks } from '../core/validation';
+import { checkProject, constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
 import { type IPrincipal, ServiceAgent } from '../iam/principal';
@@ -76,11 +76,7 @@ export class AnalyticsDataset extends Construct implements IAnalyticsDataset {
       ['raw', 'staging', 'curated'].includes(l),
     );
     checks.require('location', props.location);
-    checks.require(
-      'project',
-      project,
-      'is required: pass props.project or configure a default google provider',
-    );
+    checkProject(checks, project);
     checks.rule(
       'maxTimeTravelHours',
       props.maxTimeTravelHours,

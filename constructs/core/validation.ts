@@ -1,5 +1,6 @@
 import { Token } from 'cdktf';
 import type { IConstruct } from 'constructs';
+import { PROJECT_ID } from '../../core/gcp';
 import { Checks } from '../../core/validation';
 
 /**
@@ -16,4 +17,11 @@ export function isUnresolved(value: unknown): boolean {
     return Token.isUnresolved(value);
   }
   return false;
+}
+
+/** The project rows every construct applies: present (given or from the stack's provider) and a valid id. */
+export function checkProject(c: Checks, project: string | undefined, field = 'project'): Checks {
+  return c
+    .require(field, project, 'is required: pass props.project or configure a default google provider')
+    .check(field, project, PROJECT_ID);
 }

@@ -5,17 +5,18 @@ import { Construct } from 'constructs';
 import {
   checkLabels,
   checkRegionalKey,
+  checkSubnetwork,
   DATAFLOW_JOB_NAME,
-  isKnownRegion,
   MACHINE_TYPE,
-  SUBNETWORK,
-  subnetworkRegion,
+  MAX_WORKERS,
+  NETWORK,
+  REGION,
 } from '../../core/gcp';
 import { labelSafe } from '../bigquery/contract-table';
 import { addDependencies } from '../core/dependencies';
 import { projectOf } from '../core/project';
 import { googleBetaProviderOf } from '../core/providers';
-import { constructChecks, isUnresolved } from '../core/validation';
+import { checkProject, constructChecks, isUnresolved } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
 import type { Grant } from '../iam/grants';
 import { ServiceAgent } from '../iam/principal';
@@ -176,31 +177,19 @@ function validate<P extends readonly TemplateParameter[]>(
 ): void {
   const c = constructChecks(scope);
   c.rule('jobName', props.jobName, DATAFLOW_JOB_NAME.text, DATAFLOW_JOB_NAME.test);
-  c.require('project', project, 'is required: pass props.project or configure a default google provider');
-  c.rule('region', props.region, 'must be a known GCP region', isKnownRegion);
+  checkProject(c, project);
+  c.check('region', props.region, REGION);
   c.rule(
     'containerSpecGcsPath',
     props.containerSpecGcsPath,
     'must be a gs:// URL of a template spec file',
     (p) => /^gs:\/\/[a-z0-9][a-z0-9._-]+[a-z0-9]\/.+[^/]$/.test(p),
   );
-  c.require('network', props.network);
-  c.rule('subnetwork', props.subnetwork, SUBNETWORK.text, SUBNETWORK.test);
-  if (SUBNETWORK.test(props.subnetwork) && isKnownRegion(props.region))
-    c.rule(
-      'subnetwork',
-      props.subnetwork,
-      `must be in the job's region ${props.region}`,
-      (s) => subnetworkRegion(s) === props.region,
-    );
+  c.require('network', props.network).check('network', props.network, NETWORK);
+  checkSubnetwork(c, 'subnetwork', props.subnetwork, props.region);
   c.rule('machineType', props.machineType, MACHINE_TYPE.text, MACHINE_TYPE.test);
   c.rule('launcherMachineType', props.launcherMachineType, MACHINE_TYPE.text, MACHINE_TYPE.test);
-  c.rule(
-    'maxWorkers',
-    props.maxWorkers,
-    'must be a whole number from 1 to 1000',
-    (n) => Number.isInteger(n) && n >= 1 && n <= 1000,
-  );
+  c.check('maxWorkers', props.maxWorkers, MAX_WORKERS);
   checkRegionalKey(
     c,
     'encryptionKey',

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { SERVICE_ACCOUNT_ID } from '../../core/gcp';
 import { deterministicName } from '../../core/names';
 import { projectOf } from '../core/project';
-import { constructChecks } from '../core/validation';
+import { checkProject, constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from './grants';
 import type { IPrincipal, PrincipalKind } from './principal';
 
@@ -78,11 +78,7 @@ export class ServiceIdentity extends Construct implements IServiceIdentity, IGra
     );
     checks.rule('displayName', props.displayName, 'must be at most 100 characters', (d) => d.length <= 100);
     checks.rule('description', props.description, 'must be at most 256 characters', (d) => d.length <= 256);
-    checks.require(
-      'project',
-      project,
-      'is required: pass props.project or configure a default google provider',
-    );
+    checkProject(checks, project);
     checks.throwIfAny();
 
     this.resource = new ServiceAccount(this, 'Resource', {

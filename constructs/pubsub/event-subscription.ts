@@ -1,7 +1,7 @@
 import { PubsubSubscription } from '@cdktf/provider-google/lib/pubsub-subscription';
 import { PubsubSubscriptionIamMember } from '@cdktf/provider-google/lib/pubsub-subscription-iam-member';
 import { Construct } from 'constructs';
-import { checkLabels, PUBSUB_NAME } from '../../core/gcp';
+import { checkLabels, DELIVERY_ATTEMPTS, PUBSUB_NAME } from '../../core/gcp';
 import type { ContractTable } from '../bigquery/contract-table';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
@@ -198,12 +198,7 @@ function validate(scope: Construct, props: EventSubscriptionProps, delivery: Sub
     'must be a whole number of hours from 1 to 168 (Pub/Sub keeps unacknowledged messages 10 minutes to 7 days)',
     (h) => Number.isInteger(h) && h >= 1 && h <= 168,
   );
-  c.rule(
-    'deadLetter.maxDeliveryAttempts',
-    props.deadLetter?.maxDeliveryAttempts,
-    'must be a whole number from 5 to 100',
-    (n) => Number.isInteger(n) && n >= 5 && n <= 100,
-  );
+  c.check('deadLetter.maxDeliveryAttempts', props.deadLetter?.maxDeliveryAttempts, DELIVERY_ATTEMPTS);
   const r = props.retry;
   c.rule(
     'retry.minimumBackoffSeconds',

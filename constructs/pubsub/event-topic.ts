@@ -2,10 +2,17 @@ import { PubsubSchema } from '@cdktf/provider-google/lib/pubsub-schema';
 import { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic';
 import { PubsubTopicIamMember } from '@cdktf/provider-google/lib/pubsub-topic-iam-member';
 import { Construct } from 'constructs';
-import { checkLabels, KMS_KEY_NAME, PUBSUB_NAME } from '../../core/gcp';
+import {
+  checkLabels,
+  DELIVERY_ATTEMPTS,
+  KMS_KEY_NAME,
+  PUBSUB_NAME,
+  REGION,
+  TOPIC_RETENTION_HOURS,
+} from '../../core/gcp';
 import { DEAD_LETTER_LABEL } from '../core/markers';
 import { projectOf } from '../core/project';
-import { constructChecks } from '../core/validation';
+import { checkProject, constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
 import { type Grant, grantOn, type IGrantTarget, type MemberFactory } from '../iam/grants';
 import { type IPrincipal, ServiceAgent } from '../iam/principal';
@@ -192,7 +199,7 @@ function validate(scope: Construct, props: EventTopicProps, project: string | un
     'must leave room for the "-dlq-sub" suffix (at most 247 characters)',
     (n) => n.length <= 247,
   );
-  c.require('project', project, 'is required: pass props.project or configure a default google provider');
+  checkProject(c, project);
   c.require('schema.definition', props.schema?.definition);
   c.rule(
     'schema.type',
@@ -200,18 +207,8 @@ function validate(scope: Construct, props: EventTopicProps, project: string | un
     'must be PROTOCOL_BUFFER or AVRO',
     (t) => t === 'PROTOCOL_BUFFER' || t === 'AVRO',
   );
-  c.rule(
-    'messageRetentionHours',
-    props.messageRetentionHours,
-    'must be a whole number of hours from 1 to 744 (31 days)',
-    (h) => Number.isInteger(h) && h >= 1 && h <= 744,
-  );
-  c.rule(
-    'maxDeliveryAttempts',
-    props.maxDeliveryAttempts,
-    'must be a whole number from 5 to 100',
-    (n) => Number.isInteger(n) && n >= 5 && n <= 100,
-  );
+  c.check('messageRetentionHours', props.messageRetentionHours, TOPIC_RETENTION_HOURS);
+  c.check('maxDeliveryAttempts', props.maxDeliveryAttempts, DELIVERY_ATTEMPTS);
   c.rule('encryptionKey', props.encryptionKey, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
   c.rule(
     'allowedPersistenceRegions',
@@ -219,6 +216,8 @@ function validate(scope: Construct, props: EventTopicProps, project: string | un
     'must list at least one region',
     (r) => r.length > 0,
   );
+  for (const [i, r] of (props.allowedPersistenceRegions ?? []).entries())
+    c.check(`allowedPersistenceRegions[${i}]`, r, REGION);
   checkLabels(c, props.labels);
   c.throwIfAny();
 }

@@ -2,11 +2,11 @@ import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-servi
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkLabels, isKnownRegion } from '../../core/gcp';
+import { CONCURRENCY, CPU, checkInstances, checkLabels, MEMORY, REGION } from '../../core/gcp';
 import { addDependencies } from '../core/dependencies';
 import { projectOf } from '../core/project';
 import { Suppressions } from '../core/suppressions';
-import { constructChecks } from '../core/validation';
+import { checkProject, constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
 import { type IPrincipal, Principal } from '../iam/principal';
 import type { IServiceIdentity } from '../iam/service-identity';
@@ -87,7 +87,6 @@ export interface CloudRunServiceProps {
 }
 
 const RUN_NAME = /^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$/;
-const MEMORY = /^\d+(Mi|Gi)$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MOUNT_PATH = /^\/[A-Za-z0-9._/-]+$/;
 
@@ -245,8 +244,8 @@ function validate(scope: Construct, props: CloudRunServiceProps, project: string
     'must be 1-49 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
     (n) => RUN_NAME.test(n),
   );
-  c.rule('region', props.region, 'must be a known GCP region', isKnownRegion);
-  c.require('project', project, 'is required: pass props.project or configure a default google provider');
+  c.check('region', props.region, REGION);
+  checkProject(c, project);
   c.require('image', props.image);
   c.rule(
     'port',
@@ -254,31 +253,10 @@ function validate(scope: Construct, props: CloudRunServiceProps, project: string
     'must be a port number from 1 to 65535',
     (p) => Number.isInteger(p) && p >= 1 && p <= 65535,
   );
-  c.rule(
-    'minInstances',
-    props.minInstances,
-    'must be a whole number from 0 to 1000',
-    (n) => Number.isInteger(n) && n >= 0 && n <= 1000,
-  );
-  c.rule(
-    'maxInstances',
-    props.maxInstances,
-    `must be a whole number from max(1, minInstances) to 1000`,
-    (n) => Number.isInteger(n) && n >= Math.max(1, props.minInstances ?? 0) && n <= 1000,
-  );
-  c.rule(
-    'concurrency',
-    props.concurrency,
-    'must be a whole number from 1 to 1000',
-    (n) => Number.isInteger(n) && n >= 1 && n <= 1000,
-  );
-  c.rule(
-    'cpu',
-    props.cpu,
-    'must be one of 1, 2, 4, 6 or 8 (or a fraction below 1 such as 0.5)',
-    (v) => ['1', '2', '4', '6', '8'].includes(v) || /^0\.\d+$/.test(v),
-  );
-  c.rule('memory', props.memory, 'must be a size such as 512Mi or 2Gi', (m) => MEMORY.test(m));
+  checkInstances(c, '', props.minInstances, props.maxInstances);
+  c.check('concurrency', props.concurrency, CONCURRENCY);
+  c.check('cpu', props.cpu, CPU);
+  c.check('memory', props.memory, MEMORY);
   c.rule(
     'requestTimeoutSeconds',
     props.requestTimeoutSeconds,

@@ -1,9 +1,9 @@
 import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository';
 import { ArtifactRegistryRepositoryIamMember } from '@cdktf/provider-google/lib/artifact-registry-repository-iam-member';
 import { Construct } from 'constructs';
-import { checkLabels, checkRegionalKey, isKnownRegion } from '../../core/gcp';
+import { checkLabels, checkRegionalKey, REGION } from '../../core/gcp';
 import { projectOf } from '../core/project';
-import { constructChecks } from '../core/validation';
+import { checkProject, constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
 
@@ -51,8 +51,8 @@ export class ContainerRepository extends Construct implements IGrantTarget {
       'must be 1-63 lowercase letters, digits and hyphens, starting with a letter',
       (r) => /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(r),
     );
-    c.rule('location', props.location, 'must be a known GCP region', isKnownRegion);
-    c.require('project', project, 'is required: pass props.project or configure a default google provider');
+    c.check('location', props.location, REGION);
+    checkProject(c, project);
     checkRegionalKey(
       c,
       'encryptionKey',

@@ -2,7 +2,7 @@ import { SecretManagerSecret } from '@cdktf/provider-google/lib/secret-manager-s
 import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 import { SecretManagerSecretVersion } from '@cdktf/provider-google/lib/secret-manager-secret-version';
 import { Construct } from 'constructs';
-import { checkLabels, isKnownRegion } from '../../core/gcp';
+import { checkLabels, REGION } from '../../core/gcp';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
@@ -45,7 +45,7 @@ export class RuntimeSecret extends Construct implements IGrantTarget {
     c.rule('secretId', props.secretId, 'must be 1-255 letters, digits, "-" and "_"', (s) =>
       /^[A-Za-z0-9_-]{1,255}$/.test(s),
     );
-    c.rule('region', props.region, 'must be a known GCP region', isKnownRegion);
+    c.check('region', props.region, REGION);
     c.rule(
       'initialData',
       props.initialData,

@@ -180,7 +180,7 @@ describe('FlexTemplateJob', () => {
     expect(error.message.split('\n')).toEqual([
       'test/OrderJob (FlexTemplateJob): 9 problems',
       '  - jobName = "Order_Job": must be 1-63 characters of lowercase letters, digits and hyphens, start with a letter and not end with a hyphen',
-      '  - region = "europe-west99": must be a known GCP region',
+      '  - region = "europe-west99": must be a known Google Cloud region such as europe-west1 or us-central1',
       '  - containerSpecGcsPath = "templates/order.json": must be a gs:// URL of a template spec file',
       '  - machineType = "big": must be a Compute Engine machine type such as n2-standard-4 or e2-custom-4-16384',
       '  - maxWorkers = 0: must be a whole number from 1 to 1000',
@@ -194,7 +194,7 @@ describe('FlexTemplateJob', () => {
   test('fails a subnetwork outside the job region', () => {
     const error = errorOf(() => build({ subnetwork: 'regions/us-central1/subnetworks/dataflow' }));
     expect(error.message).toContain(
-      'subnetwork = "regions/us-central1/subnetworks/dataflow": must be in the job\'s region europe-west1',
+      'subnetwork = "regions/us-central1/subnetworks/dataflow": must be in region europe-west1',
     );
   });
 });

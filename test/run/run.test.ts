@@ -58,7 +58,7 @@ describe('ContainerRepository', () => {
       () => new ContainerRepository(stack, 'Repo', { repositoryId: 'Tributary_1', location: 'mars-1' }),
     );
     expect(error.message).toContain('repositoryId = "Tributary_1": must be 1-63 lowercase letters');
-    expect(error.message).toContain('location = "mars-1": must be a known GCP region');
+    expect(error.message).toContain('location = "mars-1": must be a known Google Cloud region such as europe-west1 or us-central1');
   });
 
   test('takes a customer-managed key in its own location', () => {
