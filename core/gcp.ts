@@ -225,6 +225,14 @@ export const DATA_LOCATION: NamingRule = {
   test: (v) => isKnownRegion(v.toLowerCase()) || v.toUpperCase() === 'US' || v.toUpperCase() === 'EU',
 };
 
+/** Cloud Storage's predefined dual-regions, accepted as bucket locations besides regions and multi-regions. */
+export const DUAL_REGIONS: readonly string[] = ['ASIA1', 'EUR4', 'EUR5', 'EUR7', 'EUR8', 'NAM4'];
+
+export const BUCKET_LOCATION: NamingRule = {
+  text: `must be a known Google Cloud region, a multi-region (US, EU) or a dual-region (${DUAL_REGIONS.join(', ')})`,
+  test: (v) => DATA_LOCATION.test(v) || DUAL_REGIONS.includes(v.toUpperCase()),
+};
+
 /**
  * The rows for a data location: a known location, and, when `region` is known, the region itself or the
  * multi-region containing it, so that data stays where compute runs.
@@ -274,12 +282,26 @@ export const DELIVERY_ATTEMPTS = wholeNumber(5, 100, '', 'the Pub/Sub limits');
 /** Pub/Sub: how long a topic keeps messages for replay. */
 export const TOPIC_RETENTION_HOURS = wholeNumber(1, 744, 'hours', '31 days');
 
+/** How long rows or objects are kept before they expire. */
+export const RETENTION_DAYS = wholeNumber(1, 3650, 'days');
+
 /** Dataflow: the autoscaling ceiling of a job. */
 export const MAX_WORKERS = wholeNumber(1, 1000);
 /** Google's template release folder: `latest` or a dated release. */
 export const TEMPLATE_VERSION: NamingRule = {
   text: 'must be "latest" or a release folder such as 2025-01-14-00_RC00',
   test: (v) => v === 'latest' || /^\d{4}-\d{2}-\d{2}-\d{2}_RC\d{2}$/.test(v),
+};
+
+/** Cloud Run: where requests may come from, before authentication. */
+export const INGRESS: NamingRule = {
+  text: 'must be INGRESS_TRAFFIC_ALL, INGRESS_TRAFFIC_INTERNAL_ONLY or INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
+  test: (v) =>
+    [
+      'INGRESS_TRAFFIC_ALL',
+      'INGRESS_TRAFFIC_INTERNAL_ONLY',
+      'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
+    ].includes(v),
 };
 
 /** Cloud Run scaling and sizing. */

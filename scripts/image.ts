@@ -11,7 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { StreamingPlatform } from '../constructs/platform/streaming-platform';
+import { runtimeRegistryPath } from '../constructs/run/container-repository';
 import { runtimeImage } from '../constructs/run/image';
 import { buildRuntime } from '../runtime/build';
 import { ENVIRONMENTS } from '../stacks/environments/index';
@@ -29,7 +29,11 @@ export function imagePlan(service: string, environment: string): ImagePlan {
     throw new Error(
       `unknown environment ${JSON.stringify(environment)} (known: ${ENVIRONMENTS.map((e) => e.name).join(', ')})`,
     );
-  const reference = runtimeImage(ROOT, StreamingPlatform.registryPath(env.region, env.projectId), service);
+  const reference = runtimeImage(
+    ROOT,
+    runtimeRegistryPath(env.foundation.region, env.foundation.project),
+    service,
+  );
   return {
     reference,
     commands: [

@@ -7,9 +7,9 @@ import { Principal } from '../constructs/iam/principal';
 import { GcpProject } from '../constructs/iam/project';
 import { PROJECT_ONLY_ROLES } from '../constructs/iam/roles';
 import { ServiceIdentity } from '../constructs/iam/service-identity';
-import { RUNTIME_REPOSITORY_ID, StreamingPlatform } from '../constructs/platform/streaming-platform';
-import { TributaryStack } from '../constructs/platform/tributary-stack';
-import { ContainerRepository } from '../constructs/run/container-repository';
+import { TributaryStack } from '../constructs/platform/stack/tributary-stack';
+import { StreamingPlatform } from '../constructs/platform/streaming-platform';
+import { ContainerRepository, RUNTIME_REPOSITORY_ID } from '../constructs/run/container-repository';
 import { DataBucket } from '../constructs/storage/data-bucket';
 import { PROJECT_ID } from '../core/gcp';
 import { Checks } from '../core/validation';
@@ -17,24 +17,6 @@ import { deployerAccountId } from './deployer';
 import type { BootstrapConfig } from './environments/bootstrap';
 import { type EnvironmentConfig, REQUIRED_LABELS } from './environments/types';
 import { validateEnvironment } from './environments/validate';
-
-/**
- * What a deployer needs to create the platform. Roles that also exist on single resources must be granted
- * project-wide here because the deployer creates those resources; each carries the reason.
- */
-export const DEPLOYER_ROLES: readonly { readonly role: string; readonly why: string }[] = [
-  { role: 'roles/storage.admin', why: 'creates the platform buckets and sets their IAM' },
-  { role: 'roles/pubsub.admin', why: 'creates topics, schemas and subscriptions and sets their IAM' },
-  { role: 'roles/bigquery.admin', why: 'creates datasets and tables and sets their IAM' },
-  { role: 'roles/run.admin', why: 'deploys Cloud Run services and sets invoker IAM' },
-  { role: 'roles/secretmanager.admin', why: 'creates secrets and sets accessor IAM' },
-  { role: 'roles/composer.admin', why: 'creates the Cloud Composer environment' },
-  { role: 'roles/iam.serviceAccountAdmin', why: 'creates runtime service accounts and sets their IAM' },
-  { role: 'roles/monitoring.editor', why: 'creates alert policies and dashboards' },
-  { role: 'roles/dataflow.admin', why: 'launches and updates Dataflow jobs' },
-  { role: 'roles/resourcemanager.projectIamAdmin', why: 'grants project-only roles to runtime identities' },
-  { role: 'roles/serviceusage.serviceUsageConsumer', why: 'uses the enabled APIs' },
-];
 
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 
@@ -98,13 +80,13 @@ export class BootstrapStack extends TributaryStack {
     const repositories: Record<string, ContainerRepository> = {};
     for (const env of config.environments) {
       const scope = new Construct(this, env.name);
-      const project = new GcpProject(scope, 'Project', { projectId: env.projectId });
+      const project = new GcpProject(scope, 'Project', { projectId: env.foundation.project });
       const services = project.enableServices(StreamingPlatform.REQUIRED_SERVICES);
 
       const state = new DataBucket(scope, 'StateBucket', {
         bucketName: env.state.bucket,
-        location: env.dataLocation,
-        project: env.projectId,
+        location: env.foundation.dataLocation,
+        project: env.foundation.project,
         versioned: true,
         // Old state versions are the undo history; keep the last 10 for 90 days.
         lifecycleRules: [{ action: 'DeleteNoncurrent', noncurrentDays: 90, keepVersions: 10 }],
@@ -114,14 +96,14 @@ export class BootstrapStack extends TributaryStack {
 
       const deployer = new ServiceIdentity(scope, 'Deployer', {
         name: 'deployer',
-        prefix: env.namePrefix,
+        prefix: env.foundation.namePrefix,
         accountId: deployerAccountId(env),
-        project: env.projectId,
+        project: env.foundation.project,
         description: `Deploys Tributary ${env.name} from CI (GitHub environment "${env.name}")`,
       });
       addDependencies(deployer.resource, ...services);
       state.grantObjectAdmin(deployer);
-      for (const { role, why } of DEPLOYER_ROLES) {
+      for (const { role, why } of StreamingPlatform.DEPLOYER_ROLES) {
         if (PROJECT_ONLY_ROLES.includes(role)) project.grant(deployer, role);
         else project.grantProjectWide(deployer, role, `Deployer ${why}`);
       }
@@ -133,8 +115,8 @@ export class BootstrapStack extends TributaryStack {
       // The deployer's CI job pushes the runtime images here (npm run image:push) before `cdktf deploy`.
       const repository = new ContainerRepository(scope, 'Repository', {
         repositoryId: RUNTIME_REPOSITORY_ID,
-        location: env.region,
-        project: env.projectId,
+        location: env.foundation.region,
+        project: env.foundation.project,
       });
       addDependencies(repository.resource, ...services);
       repository.grantPush(deployer);

@@ -5,10 +5,10 @@ import type { EnvironmentConfig } from './environments/types';
  * The deployer service account of an environment. The bootstrap stack creates it and the environment stack
  * lets it act as the runtime identities, so both derive the id from this one function.
  */
-export function deployerAccountId(config: Pick<EnvironmentConfig, 'namePrefix'>): string {
-  return deterministicName([config.namePrefix, 'deployer'], 30);
+export function deployerAccountId(config: Pick<EnvironmentConfig, 'foundation'>): string {
+  return deterministicName([config.foundation.namePrefix, 'deployer'], 30);
 }
 
-export function deployerEmail(config: Pick<EnvironmentConfig, 'namePrefix' | 'projectId'>): string {
-  return `${deployerAccountId(config)}@${config.projectId}.iam.gserviceaccount.com`;
+export function deployerEmail(config: Pick<EnvironmentConfig, 'foundation'>): string {
+  return `${deployerAccountId(config)}@${config.foundation.project}.iam.gserviceaccount.com`;
 }

@@ -3,24 +3,18 @@ import * as path from 'node:path';
 import { GcsBackend } from 'cdktf';
 import type { Construct } from 'constructs';
 import { Principal } from '../constructs/iam/principal';
+import { TributaryStack } from '../constructs/platform/stack/tributary-stack';
 import { StreamingPlatform } from '../constructs/platform/streaming-platform';
-import { TributaryStack } from '../constructs/platform/tributary-stack';
-import type { CloudRunIngress } from '../constructs/run/cloud-run-service';
+import { runtimeRegistryPath } from '../constructs/run/container-repository';
 import { runtimeImage } from '../constructs/run/image';
 import { type ContractLock, parseLock } from '../contracts/lock';
 import type { Contract } from '../contracts/model';
 import { CONTRACTS, LOCK_PATH } from './contracts/index';
 import { deployerEmail } from './deployer';
-import { type EnvironmentConfig, type IngestIngress, REQUIRED_LABELS } from './environments/types';
+import { type EnvironmentConfig, REQUIRED_LABELS } from './environments/types';
 import { validateEnvironment } from './environments/validate';
 
 /** One environment (dev, staging, prod): remote state in GCS, governed providers, and the platform. */
-const INGRESS: Readonly<Record<IngestIngress, CloudRunIngress>> = {
-  all: 'INGRESS_TRAFFIC_ALL',
-  internal: 'INGRESS_TRAFFIC_INTERNAL_ONLY',
-  'internal-and-cloud-load-balancing': 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
-};
-
 export class EnvironmentStack extends TributaryStack {
   public readonly config: EnvironmentConfig;
   public readonly platform: StreamingPlatform;
@@ -28,60 +22,23 @@ export class EnvironmentStack extends TributaryStack {
   constructor(scope: Construct, config: EnvironmentConfig, streams: StreamSources = defaultStreams()) {
     // Before the stack exists, so a bad config fails with the config error and nothing else.
     validateEnvironment(config);
+    const f = config.foundation;
     super(scope, config.name, {
       environment: config.name,
-      production: config.production,
-      project: config.projectId,
-      region: config.region,
+      production: f.production,
+      project: f.project,
+      region: f.region,
       labels: config.labels,
       requiredLabels: REQUIRED_LABELS,
     });
     this.config = config;
     new GcsBackend(this, { bucket: config.state.bucket, prefix: config.state.prefix });
-
+    // Each section goes to its capability as it is; the stack adds only what is not configuration.
     this.platform = new StreamingPlatform(this, 'Platform', {
-      project: config.projectId,
-      projectNumber: config.projectNumber,
-      region: config.region,
-      dataLocation: config.dataLocation,
-      namePrefix: config.namePrefix,
-      production: config.production,
-      deletionProtection: config.deletionProtection,
-      encryptionKey: config.encryptionKey,
-      landingRetentionDays: config.storage.landingRetentionDays,
-      archiveTiering: config.storage.archiveTiering,
-      archiveRetentionDays: config.storage.archiveRetentionDays,
-      stagingObjectTtlDays: config.storage.stagingObjectTtlDays,
+      ...f,
       deployer: Principal.serviceAccount(deployerEmail(config)),
-      contracts: streams.contracts,
-      contractLock: streams.lock,
-      delivery: config.streams.delivery,
-      topicRetentionHours: config.streams.topicRetentionHours,
-      maxDeliveryAttempts: config.streams.maxDeliveryAttempts,
-      ingest: {
-        image: ingestImage(config),
-        access:
-          config.ingest.access === 'public'
-            ? { kind: 'public', reason: config.ingest.publicAccessReason ?? '' }
-            : { kind: 'private' },
-        producers: (config.ingest.producers ?? []).map((m) => Principal.fromMember(m)),
-        orderingKeys: config.ingest.orderingKeys,
-        ingress: INGRESS[config.ingest.ingress ?? 'all'],
-        minInstances: config.ingest.minInstances,
-        maxInstances: config.ingest.maxInstances,
-        concurrency: config.ingest.concurrency,
-        cpu: config.ingest.cpu,
-        memory: config.ingest.memory,
-      },
-      dataflow: {
-        network: config.network.network,
-        subnetwork: config.network.subnetwork,
-        machineType: config.dataflow.machineType,
-        maxWorkers: config.dataflow.maxWorkers,
-        deadLetterExpirationDays: config.dataflow.deadLetterExpirationDays,
-        templateVersion: config.dataflow.templateVersion,
-        encryptionKey: config.dataflow.encryptionKey,
-      },
+      streams: { ...config.streams, contracts: streams.contracts, contractLock: streams.lock },
+      ingest: { ...config.ingest, image: ingestImage(config) },
     });
   }
 }
@@ -92,7 +49,7 @@ export class EnvironmentStack extends TributaryStack {
  * because every synth writes every stack, and a digest belongs to one registry.
  */
 export function ingestImage(config: EnvironmentConfig): string {
-  const registry = StreamingPlatform.registryPath(config.region, config.projectId);
+  const registry = runtimeRegistryPath(config.foundation.region, config.foundation.project);
   const variable = `TRIBUTARY_INGEST_IMAGE_${config.name.toUpperCase()}`;
   const digest = process.env[variable];
   if (digest !== undefined && !digest.startsWith(`${registry}/`))
@@ -105,8 +62,6 @@ export interface StreamSources {
   readonly contracts: readonly Contract[];
   readonly lock?: ContractLock;
 }
-
-export { LOCK_PATH };
 
 /** The repository root: runtime images are tagged by the hash of sources found from here. */
 export const REPO_ROOT = path.resolve(__dirname, '..');

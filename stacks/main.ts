@@ -1,4 +1,4 @@
-import { TributaryApp } from '../constructs/platform/tributary-stack';
+import { TributaryApp } from '../constructs/platform/stack/tributary-stack';
 import { BootstrapStack } from './bootstrap-stack';
 import { defaultStreams, EnvironmentStack, type StreamSources } from './environment-stack';
 import { bootstrap } from './environments/bootstrap';
@@ -30,7 +30,7 @@ if (require.main === module) {
     const app = buildApp();
     app.synth();
     process.stdout.write(
-      summarize(app.outdir, [bootstrap.ciProjectId, ...ENVIRONMENTS.map((e) => e.projectId)]),
+      summarize(app.outdir, [bootstrap.ciProjectId, ...ENVIRONMENTS.map((e) => e.foundation.project)]),
     );
   } catch (error) {
     // A config, contract or policy error is a list of problems; its stack trace only helps when debugging.

@@ -9,7 +9,26 @@ interface Manifest {
 }
 
 interface PolicySummary {
+  readonly resourcesChecked: number;
   readonly summary: { readonly errors: number; readonly warnings: number; readonly suppressed: number };
+}
+
+type Blocks = Record<string, Record<string, Record<string, unknown>>>;
+
+/** Count per GCP service and in all, of one block kind (resources or data sources). */
+function countByService(blocks: Blocks | undefined): { total: number; text: string } {
+  const byService = new Map<string, number>();
+  let total = 0;
+  for (const [type, items] of Object.entries(blocks ?? {})) {
+    const count = Object.keys(items).length;
+    total += count;
+    byService.set(serviceOf(type), (byService.get(serviceOf(type)) ?? 0) + count);
+  }
+  const text = [...byService.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
+  return { total, text };
 }
 
 /** Maps a Terraform type to the GCP service it belongs to, for counting. */
@@ -46,30 +65,22 @@ export function summarize(outdir: string, projectIds: readonly string[] = []): s
   const lines = [`Synthesized ${Object.keys(manifest.stacks).length} stacks into ${rel(outdir)}/`, ''];
   for (const [name, stack] of Object.entries(manifest.stacks)) {
     const dir = path.join(outdir, stack.workingDirectory);
-    const tf = readJson<{ resource?: Record<string, Record<string, Record<string, unknown>>> }>(
-      path.join(outdir, stack.synthesizedStackPath),
-    );
-    const byService = new Map<string, number>();
-    let total = 0;
-    for (const [type, resources] of Object.entries(tf.resource ?? {})) {
-      const count = Object.keys(resources).length;
-      total += count;
-      byService.set(serviceOf(type), (byService.get(serviceOf(type)) ?? 0) + count);
-    }
+    const tf = readJson<{ resource?: Blocks; data?: Blocks }>(path.join(outdir, stack.synthesizedStackPath));
+    const resources = countByService(tf.resource);
+    const data = countByService(tf.data);
     const accounts = Object.values(tf.resource?.google_service_account ?? {}).map((r) =>
       String(r.account_id),
     );
     const grants = readJson<unknown[]>(path.join(dir, 'iam-matrix.json')).length;
-    const policy = readJson<PolicySummary>(path.join(dir, 'policy-report.json')).summary;
-    const services = [...byService.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([s, n]) => `${s} ${n}`);
+    const report = readJson<PolicySummary>(path.join(dir, 'policy-report.json'));
+    const policy = report.summary;
     lines.push(
       `${name}  ${rel(path.join(outdir, stack.synthesizedStackPath))}`,
-      `  resources   ${total}: ${services.join(', ')}`,
+      `  resources   ${resources.total}: ${resources.text}`,
+      ...(data.total > 0 ? [`  data        ${data.total}: ${data.text}`] : []),
       `  identities  ${accounts.length}: ${accounts.sort().join(', ')}`,
       `  grants      ${grants}`,
-      `  policy      ${policy.errors === 0 ? 'passed' : 'FAILED'}: ${policy.errors} errors, ${policy.warnings} warnings, ${policy.suppressed} suppressed`,
+      `  policy      ${policy.errors === 0 ? 'passed' : 'FAILED'}: ${policy.errors} errors, ${policy.warnings} warnings, ${policy.suppressed} suppressed over ${report.resourcesChecked} resources and data sources`,
       `  docs        ${rel(path.join(dir, 'policy-report.md'))}, ${rel(path.join(dir, 'iam-matrix.md'))}`,
       '',
     );

@@ -6,7 +6,7 @@ import {
   TributaryApp,
   TributaryStack,
   type TributaryStackProps,
-} from '../constructs/platform/tributary-stack';
+} from '../constructs/platform/stack/tributary-stack';
 
 export const TEST_LABELS = {
   environment: 'test',

@@ -1,7 +1,7 @@
 import { BigqueryDataset } from '@cdktf/provider-google/lib/bigquery-dataset';
 import { BigqueryDatasetIamMember } from '@cdktf/provider-google/lib/bigquery-dataset-iam-member';
 import { Construct } from 'constructs';
-import { checkDataKey, checkLabels } from '../../core/gcp';
+import { checkDataKey, checkLabels, DATA_LOCATION } from '../../core/gcp';
 import { projectOf } from '../core/project';
 import { checkProject, constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
@@ -48,34 +48,88 @@ export interface AnalyticsDatasetProps {
   readonly maxTimeTravelHours?: number;
 }
 
+const LAYERS: readonly DatasetLayer[] = ['raw', 'staging', 'curated'];
+
+/** BigQuery's dataset id rule. */
+export const DATASET_ID = {
+  text: 'must be 1-1024 letters, digits and underscores',
+  test: (d: string) => /^[A-Za-z0-9_]{1,1024}$/.test(d),
+};
+
 const DESCRIPTIONS: Record<DatasetLayer, string> = {
   raw: 'Raw events exactly as delivered, one table per contract and table version.',
   staging: 'Cleaned, typed and deduplicated events.',
   curated: 'Curated models for Looker and Vertex AI.',
 };
 
+/** Dataset-scoped grants, the same for a dataset this app creates and one it imports. */
+abstract class DatasetBase extends Construct implements IAnalyticsDataset {
+  public abstract readonly datasetId: string;
+  public abstract readonly datasetIdRef: string;
+  public abstract readonly project: string;
+  public abstract readonly layer: DatasetLayer;
+  public abstract readonly location: string;
+  public readonly grantResourceType = 'google_bigquery_dataset';
+  public get grantResourceLabel(): string {
+    return `${this.project}.${this.datasetId}`;
+  }
+
+  /** Read and write table data, create tables (`roles/bigquery.dataEditor` on this dataset only). */
+  public grantDataEditor(principal: IPrincipal): Grant {
+    return this.grant(principal, 'roles/bigquery.dataEditor');
+  }
+
+  /** Read table data and metadata (`roles/bigquery.dataViewer` on this dataset only). */
+  public grantDataViewer(principal: IPrincipal): Grant {
+    return this.grant(principal, 'roles/bigquery.dataViewer');
+  }
+
+  public grant(principal: IPrincipal, role: string): Grant {
+    return grantOn(
+      this,
+      principal,
+      role,
+      (id, member) =>
+        new BigqueryDatasetIamMember(this, id, {
+          project: this.project,
+          datasetId: this.datasetIdRef,
+          role,
+          member,
+        }),
+    );
+  }
+}
+
+/** An existing dataset, as `AnalyticsDataset.fromDatasetId` takes it. */
+export interface DatasetReference {
+  readonly datasetId: string;
+  readonly project: string;
+  readonly layer: DatasetLayer;
+  /** Its BigQuery location: a region or multi-region (`EU`, `US`). */
+  readonly location: string;
+}
+
 /** A BigQuery dataset for one layer, with deletion protection per environment and dataset-scoped grants. */
-export class AnalyticsDataset extends Construct implements IAnalyticsDataset {
+export class AnalyticsDataset extends DatasetBase {
+  /** A dataset this app does not manage (it exists already): only the bindings granted on it change. */
+  public static fromDatasetId(scope: Construct, id: string, reference: DatasetReference): IAnalyticsDataset {
+    return new ImportedDataset(scope, id, reference);
+  }
+
   public readonly resource: BigqueryDataset;
   public readonly datasetId: string;
   public readonly project: string;
   public readonly layer: DatasetLayer;
   public readonly location: string;
   public readonly datasetIdRef: string;
-  public readonly grantResourceType = 'google_bigquery_dataset';
-  public readonly grantResourceLabel: string;
 
   constructor(scope: Construct, id: string, props: AnalyticsDatasetProps) {
     super(scope, id);
     const project = projectOf(this, props.project);
     const checks = constructChecks(this);
-    checks.rule('datasetId', props.datasetId, 'must be 1-1024 letters, digits and underscores', (d) =>
-      /^[A-Za-z0-9_]{1,1024}$/.test(d),
-    );
-    checks.rule('layer', props.layer, 'must be raw, staging or curated', (l) =>
-      ['raw', 'staging', 'curated'].includes(l),
-    );
-    checks.require('location', props.location);
+    checks.check('datasetId', props.datasetId, DATASET_ID);
+    checks.rule('layer', props.layer, 'must be raw, staging or curated', (l) => LAYERS.includes(l));
+    checks.require('location', props.location).check('location', props.location, DATA_LOCATION);
     checkProject(checks, project);
     checks.rule(
       'maxTimeTravelHours',
@@ -109,31 +163,28 @@ export class AnalyticsDataset extends Construct implements IAnalyticsDataset {
     this.layer = props.layer;
     this.location = props.location;
     this.datasetIdRef = this.resource.datasetId;
-    this.grantResourceLabel = `${this.project}.${props.datasetId}`;
   }
+}
 
-  /** Read and write table data, create tables (`roles/bigquery.dataEditor` on this dataset only). */
-  public grantDataEditor(principal: IPrincipal): Grant {
-    return this.grant(principal, 'roles/bigquery.dataEditor');
-  }
+class ImportedDataset extends DatasetBase {
+  public readonly datasetId: string;
+  public readonly datasetIdRef: string;
+  public readonly project: string;
+  public readonly layer: DatasetLayer;
+  public readonly location: string;
 
-  /** Read table data and metadata (`roles/bigquery.dataViewer` on this dataset only). */
-  public grantDataViewer(principal: IPrincipal): Grant {
-    return this.grant(principal, 'roles/bigquery.dataViewer');
-  }
-
-  public grant(principal: IPrincipal, role: string): Grant {
-    return grantOn(
-      this,
-      principal,
-      role,
-      (id, member) =>
-        new BigqueryDatasetIamMember(this, id, {
-          project: this.project,
-          datasetId: this.datasetIdRef,
-          role,
-          member,
-        }),
-    );
+  constructor(scope: Construct, id: string, reference: DatasetReference) {
+    super(scope, id);
+    const c = constructChecks(this);
+    c.check('datasetId', reference.datasetId, DATASET_ID);
+    checkProject(c, reference.project);
+    c.rule('layer', reference.layer, 'must be raw, staging or curated', (l) => LAYERS.includes(l));
+    c.require('location', reference.location).check('location', reference.location, DATA_LOCATION);
+    c.throwIfAny();
+    this.datasetId = reference.datasetId;
+    this.datasetIdRef = reference.datasetId;
+    this.project = reference.project;
+    this.layer = reference.layer;
+    this.location = reference.location;
   }
 }

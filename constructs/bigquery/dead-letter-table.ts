@@ -1,6 +1,6 @@
 import { BigqueryTable } from '@cdktf/provider-google/lib/bigquery-table';
 import { Construct } from 'constructs';
-import { checkLabels, KMS_KEY_NAME } from '../../core/gcp';
+import { checkLabels, KMS_KEY_NAME, RETENTION_DAYS } from '../../core/gcp';
 import { DEAD_LETTER_LABEL } from '../core/markers';
 import { constructChecks } from '../core/validation';
 import type { Grant } from '../iam/grants';
@@ -70,12 +70,7 @@ export class DeadLetterTable extends Construct implements ITableGrantTarget, IWr
     checks.rule('tableId', props.tableId, 'must be 1-1024 letters, digits and underscores', (t) =>
       /^[A-Za-z0-9_]{1,1024}$/.test(t),
     );
-    checks.rule(
-      'expirationDays',
-      props.expirationDays,
-      'must be a whole number of days >= 1',
-      (d) => Number.isInteger(d) && d >= 1,
-    );
+    checks.check('expirationDays', props.expirationDays, RETENTION_DAYS);
     checks.rule('encryptionKey', props.encryptionKey, KMS_KEY_NAME.text, KMS_KEY_NAME.test);
     checkLabels(checks, props.labels);
     checks.throwIfAny();

@@ -12,6 +12,14 @@ export function constructChecks(scope: IConstruct): Checks {
   return new Checks(() => `${scope.node.path} (${scope.constructor.name})`, { isUnresolved });
 }
 
+/**
+ * The table for a construct that validates its props before it exists (a subclass checking what it passes to
+ * its parent's constructor); the subject is the path it is about to have.
+ */
+export function childChecks(scope: IConstruct, id: string, type: string): Checks {
+  return new Checks(() => `${scope.node.path}/${id} (${type})`, { isUnresolved });
+}
+
 export function isUnresolved(value: unknown): boolean {
   if (typeof value === 'string' || typeof value === 'number' || Array.isArray(value)) {
     return Token.isUnresolved(value);

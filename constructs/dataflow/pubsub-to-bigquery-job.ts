@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { TEMPLATE_VERSION } from '../../core/gcp';
 import type { IWritableTable } from '../bigquery/table-grants';
 import { constructChecks } from '../core/validation';
 import type { Grant } from '../iam/grants';
@@ -59,10 +60,9 @@ export class PubSubToBigQueryJob extends Construct {
       templateVersion,
       ...placement
     } = props;
-    if (udf)
-      constructChecks(this)
-        .require('artifactsBucket', artifactsBucket, 'is required with udf (it holds the UDF file)')
-        .throwIfAny();
+    const c = constructChecks(this).check('templateVersion', templateVersion, TEMPLATE_VERSION);
+    if (udf) c.require('artifactsBucket', artifactsBucket, 'is required with udf (it holds the UDF file)');
+    c.throwIfAny();
     this.udf =
       udf && artifactsBucket ? new DataflowUdf(this, 'Udf', { bucket: artifactsBucket, ...udf }) : undefined;
     const write = storageWrite ?? { kind: 'at-least-once' };

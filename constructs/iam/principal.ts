@@ -1,7 +1,7 @@
 import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
 import { TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
-import { PROJECT_NUMBER } from '../../core/gcp';
+import { IAM_MEMBER, PROJECT_NUMBER } from '../../core/gcp';
 import { Checks } from '../../core/validation';
 import { projectOf } from '../core/project';
 
@@ -96,13 +96,7 @@ export class Principal implements IPrincipal {
       case 'serviceAccount':
         return Principal.serviceAccount(value);
       default:
-        Principal.check(
-          'Principal.fromMember',
-          'member',
-          member,
-          'must be group:<email>, user:<email>, domain:<domain> or serviceAccount:<email>',
-          false,
-        );
+        Principal.check('Principal.fromMember', 'member', member, IAM_MEMBER.text, false);
         throw new Error('unreachable');
     }
   }

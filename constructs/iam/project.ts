@@ -15,6 +15,13 @@ export interface GcpProjectProps {
   readonly projectId?: string;
 }
 
+/** A project as capabilities use it: the target of grants that exist only at project level. */
+export interface IGcpProject extends IGrantTarget {
+  readonly projectId: string;
+  /** Grants a role that exists only at project level (for example `roles/dataflow.worker`). */
+  grant(principal: IPrincipal, role: string): Grant;
+}
+
 // The first GcpProject of each project id in a stack; `of` reuses it so all project grants share one target.
 const projectsByStack = new WeakMap<TerraformStack, Map<string, GcpProject>>();
 
@@ -23,7 +30,7 @@ const projectsByStack = new WeakMap<TerraformStack, Map<string, GcpProject>>();
  * only at project level, and `grantProjectWide` (for deployers that must create resources) demands a
  * justification that is written into the IAM matrix and the policy report.
  */
-export class GcpProject extends Construct implements IGrantTarget {
+export class GcpProject extends Construct implements IGcpProject {
   /** The stack's GcpProject for `projectId`: the first one created, or a new one at the stack root. */
   public static of(scope: IConstruct, projectId: string): GcpProject {
     const stack = TerraformStack.of(scope);

@@ -52,6 +52,11 @@ export interface EventTopicProps {
  * on each source subscription, which is what dead-lettering needs.
  */
 export class EventTopic extends Construct implements IEventTopic {
+  /** A topic this app does not manage (it exists already): only the bindings granted on it change. */
+  public static fromTopicName(scope: Construct, id: string, topicName: string, project: string): IEventTopic {
+    return new ImportedTopic(scope, id, topicName, project);
+  }
+
   public readonly resource: PubsubTopic;
   public readonly schema: PubsubSchema;
   public readonly deadLetterTopic: PubsubTopic;
@@ -163,7 +168,38 @@ export class EventTopic extends Construct implements IEventTopic {
   }
 
   public grant(principal: IPrincipal, role: string): Grant {
-    return grantOn(this, principal, role, topicMember(this, this.resource, role));
+    return grantOn(this, principal, role, topicMember(this, this.resource.name, this.resource.project, role));
+  }
+}
+
+class ImportedTopic extends Construct implements IEventTopic {
+  public readonly grantResourceType = 'google_pubsub_topic';
+  public readonly grantResourceLabel: string;
+  public readonly topicRef: string;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    public readonly topicName: string,
+    private readonly project: string,
+  ) {
+    super(scope, id);
+    const c = constructChecks(this).check('topicName', topicName, PUBSUB_NAME);
+    checkProject(c, project).throwIfAny();
+    this.grantResourceLabel = topicName;
+    this.topicRef = `projects/${project}/topics/${topicName}`;
+  }
+
+  public grantPublish(principal: IPrincipal): Grant {
+    return this.grant(principal, 'roles/pubsub.publisher');
+  }
+
+  public grantSubscribe(principal: IPrincipal): Grant {
+    return this.grant(principal, 'roles/pubsub.subscriber');
+  }
+
+  public grant(principal: IPrincipal, role: string): Grant {
+    return grantOn(this, principal, role, topicMember(this, this.topicName, this.project, role));
   }
 }
 
@@ -180,14 +216,13 @@ class TopicGrants extends Construct implements IGrantTarget {
   }
 
   public grant(principal: IPrincipal, role: string): Grant {
-    return grantOn(this, principal, role, topicMember(this, this.topic, role));
+    return grantOn(this, principal, role, topicMember(this, this.topic.name, this.topic.project, role));
   }
 }
 
-/** The member factory for a role on `topic`, creating the binding under `scope`. */
-function topicMember(scope: Construct, topic: PubsubTopic, role: string): MemberFactory {
-  return (gid, member) =>
-    new PubsubTopicIamMember(scope, gid, { topic: topic.name, project: topic.project, role, member });
+/** The member factory for a role on a topic, creating the binding under `scope`. */
+function topicMember(scope: Construct, topic: string, project: string, role: string): MemberFactory {
+  return (gid, member) => new PubsubTopicIamMember(scope, gid, { topic, project, role, member });
 }
 
 function validate(scope: Construct, props: EventTopicProps, project: string | undefined): void {

@@ -2,7 +2,7 @@ import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-servi
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { CONCURRENCY, CPU, checkInstances, checkLabels, MEMORY, REGION } from '../../core/gcp';
+import { CONCURRENCY, CPU, checkInstances, checkLabels, INGRESS, MEMORY, REGION } from '../../core/gcp';
 import { addDependencies } from '../core/dependencies';
 import { projectOf } from '../core/project';
 import { Suppressions } from '../core/suppressions';
@@ -253,6 +253,7 @@ function validate(scope: Construct, props: CloudRunServiceProps, project: string
     'must be a port number from 1 to 65535',
     (p) => Number.isInteger(p) && p >= 1 && p <= 65535,
   );
+  c.check('ingress', props.ingress, INGRESS);
   checkInstances(c, '', props.minInstances, props.maxInstances);
   c.check('concurrency', props.concurrency, CONCURRENCY);
   c.check('cpu', props.cpu, CPU);

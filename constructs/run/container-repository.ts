@@ -140,3 +140,15 @@ export class ContainerRepository extends Construct implements IGrantTarget {
 export function dockerRegistryPath(location: string, project: string, repositoryId: string): string {
   return `${location}-docker.pkg.dev/${project}/${repositoryId}`;
 }
+
+/** The Artifact Registry repository of the runtime images, one per environment project. */
+export const RUNTIME_REPOSITORY_ID = 'tributary';
+
+/**
+ * `<region>-docker.pkg.dev/<project>/tributary`, where an environment's runtime images live. The repository is
+ * created before any environment deploys (the bootstrap stack), because images are pushed before the services
+ * that run them.
+ */
+export function runtimeRegistryPath(region: string, project: string): string {
+  return dockerRegistryPath(region, project, RUNTIME_REPOSITORY_ID);
+}

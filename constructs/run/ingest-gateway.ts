@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { type GatewayManifest, serializeGatewayManifest } from '../../contracts/gateway';
+import type { Checks } from '../../core/validation';
 import { constructChecks } from '../core/validation';
 import type { IPrincipal } from '../iam/principal';
 import type { IServiceIdentity } from '../iam/service-identity';
@@ -14,6 +15,22 @@ export type GatewayAccess =
   | { readonly kind: 'private' }
   /** Anyone reaches it and every request needs a partner API key; the reason goes into the policy report. */
   | { readonly kind: 'public'; readonly reason: string };
+
+/** The access rows: a known kind, a reason for public access, and no invoker grants on a public gateway. */
+export function checkGatewayAccess(
+  c: Checks,
+  prefix: string,
+  access: GatewayAccess | undefined,
+  producers: readonly string[] | undefined,
+): void {
+  c.rule(`${prefix}access.kind`, access?.kind, 'must be "private" or "public"', (k) =>
+    ['private', 'public'].includes(k),
+  );
+  if (access?.kind !== 'public') return;
+  c.reason(`${prefix}access.reason`, access.reason, 'public access');
+  if ((producers ?? []).length > 0)
+    c.fail(`${prefix}producers`, producers, 'a public gateway takes partner API keys, not invoker grants');
+}
 
 export interface IngestGatewayProps {
   readonly serviceName: string;
@@ -86,13 +103,12 @@ export class IngestGateway extends Construct {
     const access = props.access ?? { kind: 'private' };
     const c = constructChecks(this);
     c.rule('manifest.streams', props.manifest.streams, 'must list at least one stream', (s) => s.length > 0);
-    if (access.kind === 'public') c.reason('access.reason', access.reason, 'public access');
-    if (access.kind === 'public' && (props.producers ?? []).length > 0)
-      c.fail(
-        'producers',
-        props.producers?.map((p) => p.principalLabel),
-        'a public gateway takes API keys, not invoker grants',
-      );
+    checkGatewayAccess(
+      c,
+      '',
+      access,
+      props.producers?.map((p) => p.principalLabel),
+    );
     c.throwIfAny();
 
     const labels = { ...props.labels, component: 'ingest' };

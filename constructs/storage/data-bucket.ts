@@ -1,7 +1,7 @@
 import { StorageBucket, type StorageBucketLifecycleRule } from '@cdktf/provider-google/lib/storage-bucket';
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
 import { Construct } from 'constructs';
-import { BUCKET_NAME, checkDataKey, checkLabels } from '../../core/gcp';
+import { BUCKET_LOCATION, BUCKET_NAME, checkDataKey, checkLabels, PROJECT_ID } from '../../core/gcp';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
@@ -92,27 +92,70 @@ export interface DataBucketProps {
 const CLASS_ORDER: readonly StorageClass[] = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'];
 const DAY_SECONDS = 86_400;
 
+/** Bucket-scoped grants, the same for a bucket this app creates and one it imports. */
+abstract class BucketBase extends Construct implements IDataBucket {
+  public abstract readonly bucketName: string;
+  public abstract readonly bucketRef: string;
+  public readonly grantResourceType = 'google_storage_bucket';
+  public get grantResourceLabel(): string {
+    return this.bucketName;
+  }
+  public get url(): string {
+    return `gs://${this.bucketName}`;
+  }
+
+  /** Read and list objects (`roles/storage.objectViewer`). */
+  public grantRead(principal: IPrincipal): Grant {
+    return this.grant(principal, 'roles/storage.objectViewer');
+  }
+
+  /** Create objects without reading or overwriting them (`roles/storage.objectCreator`). */
+  public grantCreate(principal: IPrincipal): Grant {
+    return this.grant(principal, 'roles/storage.objectCreator');
+  }
+
+  /** Full control of objects, not of the bucket itself (`roles/storage.objectAdmin`). */
+  public grantObjectAdmin(principal: IPrincipal): Grant {
+    return this.grant(principal, 'roles/storage.objectAdmin');
+  }
+
+  /** Grants any role on this bucket only. */
+  public grant(principal: IPrincipal, role: string): Grant {
+    return grantOn(
+      this,
+      principal,
+      role,
+      (id, member) => new StorageBucketIamMember(this, id, { bucket: this.bucketRef, role, member }),
+    );
+  }
+}
+
 /**
  * A Cloud Storage bucket with secure defaults: uniform bucket-level access, public access prevention
  * enforced, no force destroy, explicit soft delete, labels, and bucket-scoped grants.
  */
-export class DataBucket extends Construct implements IDataBucket {
+export class DataBucket extends BucketBase {
+  /**
+   * A bucket this app does not manage (it exists already), for grants and as a platform bucket. Nothing about
+   * it changes but the bindings granted on it.
+   */
+  public static fromBucketName(scope: Construct, id: string, bucketName: string): IDataBucket {
+    return new ImportedBucket(scope, id, bucketName);
+  }
+
   public readonly resource: StorageBucket;
   public readonly bucketName: string;
-  public readonly url: string;
   // One reference token per bucket, shared by its grants and objects: a repeated token resolves once.
   private bucketRefToken?: string;
   public get bucketRef(): string {
     this.bucketRefToken ??= this.resource.name;
     return this.bucketRefToken;
   }
-  public readonly grantResourceType = 'google_storage_bucket';
-  public readonly grantResourceLabel: string;
 
   constructor(scope: Construct, id: string, props: DataBucketProps) {
     super(scope, id);
     const project = projectOf(this, props.project);
-    validate(this, props);
+    validate(this, props, project);
 
     const keyGrant = props.encryptionKey
       ? CryptoKey.fromKeyName(this, props.encryptionKey).grantEncryptDecrypt(
@@ -143,40 +186,28 @@ export class DataBucket extends Construct implements IDataBucket {
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
     this.bucketName = props.bucketName;
-    this.url = `gs://${props.bucketName}`;
-    this.grantResourceLabel = props.bucketName;
-  }
-
-  /** Read and list objects (`roles/storage.objectViewer`). */
-  public grantRead(principal: IPrincipal): Grant {
-    return this.grant(principal, 'roles/storage.objectViewer');
-  }
-
-  /** Create objects without reading or overwriting them (`roles/storage.objectCreator`). */
-  public grantCreate(principal: IPrincipal): Grant {
-    return this.grant(principal, 'roles/storage.objectCreator');
-  }
-
-  /** Full control of objects, not of the bucket itself (`roles/storage.objectAdmin`). */
-  public grantObjectAdmin(principal: IPrincipal): Grant {
-    return this.grant(principal, 'roles/storage.objectAdmin');
-  }
-
-  /** Grants any role on this bucket only. */
-  public grant(principal: IPrincipal, role: string): Grant {
-    return grantOn(
-      this,
-      principal,
-      role,
-      (id, member) => new StorageBucketIamMember(this, id, { bucket: this.bucketRef, role, member }),
-    );
   }
 }
 
-function validate(scope: Construct, props: DataBucketProps): void {
+class ImportedBucket extends BucketBase {
+  public readonly bucketRef: string;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    public readonly bucketName: string,
+  ) {
+    super(scope, id);
+    constructChecks(this).check('bucketName', bucketName, BUCKET_NAME).throwIfAny();
+    this.bucketRef = bucketName;
+  }
+}
+
+function validate(scope: Construct, props: DataBucketProps, project: string | undefined): void {
   const checks = constructChecks(scope);
   checks.rule('bucketName', props.bucketName, BUCKET_NAME.text, BUCKET_NAME.test);
-  checks.require('location', props.location);
+  checks.require('location', props.location).check('location', props.location, BUCKET_LOCATION);
+  checks.check('project', project, PROJECT_ID);
   checks.rule('storageClass', props.storageClass, `must be one of ${CLASS_ORDER.join(', ')}`, (c) =>
     CLASS_ORDER.includes(c),
   );

@@ -3,12 +3,6 @@ import type { EnvironmentConfig } from './types';
 /** Production: Dataflow delivery, deletion protection, archive retention. Replace the placeholder ids before deploying. */
 export const prod: EnvironmentConfig = {
   name: 'prod',
-  projectId: 'trb-prod-placeholder',
-  region: 'europe-west1',
-  dataLocation: 'EU',
-  namePrefix: 'trb-prod',
-  production: true,
-  deletionProtection: true,
   labels: {
     environment: 'prod',
     owner: 'data-platform',
@@ -16,17 +10,33 @@ export const prod: EnvironmentConfig = {
     'managed-by': 'tributary',
   },
   state: { bucket: 'trb-prod-placeholder-tfstate', prefix: 'tributary/prod' },
-  network: {
-    network: 'projects/trb-prod-placeholder/global/networks/tributary',
-    subnetwork: 'regions/europe-west1/subnetworks/tributary-dataflow',
+  foundation: {
+    project: 'trb-prod-placeholder',
+    region: 'europe-west1',
+    dataLocation: 'EU',
+    namePrefix: 'trb-prod',
+    production: true,
+    deletionProtection: true,
+    network: {
+      network: 'projects/trb-prod-placeholder/global/networks/tributary',
+      subnetwork: 'regions/europe-west1/subnetworks/tributary-dataflow',
+    },
+    storage: {
+      landingRetentionDays: 30,
+      archiveTiering: { nearlineAfterDays: 30, coldlineAfterDays: 90, archiveAfterDays: 365 },
+      archiveRetentionDays: 30,
+      stagingObjectTtlDays: 7,
+    },
   },
-  storage: {
-    landingRetentionDays: 30,
-    archiveTiering: { nearlineAfterDays: 30, coldlineAfterDays: 90, archiveAfterDays: 365 },
-    archiveRetentionDays: 30,
-    stagingObjectTtlDays: 7,
+  streams: {
+    delivery: {
+      kind: 'dataflow',
+      machineType: 'n2-standard-4',
+      maxWorkers: 10,
+      deadLetterExpirationDays: 90,
+    },
+    topicRetentionHours: 168,
+    maxDeliveryAttempts: 10,
   },
-  streams: { delivery: 'dataflow', topicRetentionHours: 168, maxDeliveryAttempts: 10 },
-  dataflow: { machineType: 'n2-standard-4', maxWorkers: 10, deadLetterExpirationDays: 90 },
   ingest: { minInstances: 1, maxInstances: 50 },
 };

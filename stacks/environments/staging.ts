@@ -3,12 +3,6 @@ import type { EnvironmentConfig } from './types';
 /** Staging: production-shaped (Dataflow delivery, deletion protection) at smaller scale. */
 export const staging: EnvironmentConfig = {
   name: 'staging',
-  projectId: 'trb-staging-placeholder',
-  region: 'europe-west1',
-  dataLocation: 'EU',
-  namePrefix: 'trb-stg',
-  production: false,
-  deletionProtection: true,
   labels: {
     environment: 'staging',
     owner: 'data-platform',
@@ -16,21 +10,32 @@ export const staging: EnvironmentConfig = {
     'managed-by': 'tributary',
   },
   state: { bucket: 'trb-staging-placeholder-tfstate', prefix: 'tributary/staging' },
-  network: {
-    network: 'projects/trb-staging-placeholder/global/networks/tributary',
-    subnetwork: 'regions/europe-west1/subnetworks/tributary-dataflow',
-  },
-  storage: {
-    landingRetentionDays: 30,
-    archiveTiering: {
-      nearlineAfterDays: 30,
-      coldlineAfterDays: 90,
-      archiveAfterDays: 180,
-      deleteAfterDays: 365,
+  foundation: {
+    project: 'trb-staging-placeholder',
+    region: 'europe-west1',
+    dataLocation: 'EU',
+    namePrefix: 'trb-stg',
+    production: false,
+    deletionProtection: true,
+    network: {
+      network: 'projects/trb-staging-placeholder/global/networks/tributary',
+      subnetwork: 'regions/europe-west1/subnetworks/tributary-dataflow',
     },
-    stagingObjectTtlDays: 7,
+    storage: {
+      landingRetentionDays: 30,
+      archiveTiering: {
+        nearlineAfterDays: 30,
+        coldlineAfterDays: 90,
+        archiveAfterDays: 180,
+        deleteAfterDays: 365,
+      },
+      stagingObjectTtlDays: 7,
+    },
   },
-  streams: { delivery: 'dataflow', topicRetentionHours: 72, maxDeliveryAttempts: 10 },
-  dataflow: { machineType: 'n2-standard-2', maxWorkers: 4, deadLetterExpirationDays: 30 },
+  streams: {
+    delivery: { kind: 'dataflow', machineType: 'n2-standard-2', maxWorkers: 4, deadLetterExpirationDays: 30 },
+    topicRetentionHours: 72,
+    maxDeliveryAttempts: 10,
+  },
   ingest: { minInstances: 0, maxInstances: 10 },
 };

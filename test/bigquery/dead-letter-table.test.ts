@@ -72,7 +72,7 @@ describe('DeadLetterTable', () => {
     );
     expect(error.message.split('\n').slice(1)).toEqual([
       '  - tableId = "order-dlq": must be 1-1024 letters, digits and underscores',
-      '  - expirationDays = 0: must be a whole number of days >= 1',
+      '  - expirationDays = 0: must be a whole number of days from 1 to 3650',
       expect.stringMatching(/^ {2}- encryptionKey = "key": /),
       expect.stringMatching(/^ {2}- labels\.Bad = "x": label keys must be/),
     ]);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseLock, releaseLock, serializeLock } from '../../contracts/lock';
-import { LOCK_PATH } from '../../stacks/environment-stack';
+import { LOCK_PATH } from '../../stacks/contracts/index';
 import { baseContract } from './fixtures';
 
 describe('contract lock', () => {

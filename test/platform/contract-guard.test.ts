@@ -1,5 +1,5 @@
-import { planContracts } from '../../constructs/platform/contract-guard';
 import { StreamingPlatform } from '../../constructs/platform/streaming-platform';
+import { planContracts } from '../../constructs/platform/streams/contract-guard';
 import { field, t } from '../../contracts/dsl';
 import { releaseLock } from '../../contracts/lock';
 import { ValidationError } from '../../core/validation';
@@ -94,9 +94,7 @@ describe('planContracts (synth guard)', () => {
       dataLocation: 'EU',
       namePrefix: 'trb-tst',
       production: true,
-      delivery: 'bigquery-subscription',
-      contracts: [migrated],
-      contractLock: lock,
+      streams: { delivery: { kind: 'bigquery-subscription' }, contracts: [migrated], contractLock: lock },
     });
     const tables = resources(synth(stack), 'google_bigquery_table');
     expect(

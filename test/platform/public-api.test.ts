@@ -10,7 +10,7 @@ describe('public cdktf API only', () => {
   test('importing every Tributary module leaves cdktf and constructs exactly as they were', () => {
     const modules = libraryModules();
     expect(modules).toEqual(
-      expect.arrayContaining(['constructs/platform/tributary-stack.ts', 'stacks/main.ts']),
+      expect.arrayContaining(['constructs/platform/stack/tributary-stack.ts', 'stacks/main.ts']),
     );
     const out = execFileSync(
       process.execPath,

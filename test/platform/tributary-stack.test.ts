@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Annotations, App, TerraformStack } from 'cdktf';
-import { writeStackReports } from '../../constructs/platform/tributary-stack';
+import { writeStackReports } from '../../constructs/platform/stack/tributary-stack';
 import { DataBucket } from '../../constructs/storage/data-bucket';
 import { errorOf, synth, TEST_LABELS, testApp, testStack } from '../helpers';
 

@@ -58,7 +58,9 @@ describe('ContainerRepository', () => {
       () => new ContainerRepository(stack, 'Repo', { repositoryId: 'Tributary_1', location: 'mars-1' }),
     );
     expect(error.message).toContain('repositoryId = "Tributary_1": must be 1-63 lowercase letters');
-    expect(error.message).toContain('location = "mars-1": must be a known Google Cloud region such as europe-west1 or us-central1');
+    expect(error.message).toContain(
+      'location = "mars-1": must be a known Google Cloud region such as europe-west1 or us-central1',
+    );
   });
 
   test('takes a customer-managed key in its own location', () => {
@@ -395,7 +397,7 @@ describe('IngestGateway', () => {
       'access.reason = "yes": must explain public access in at least 20 characters',
     );
     expect(error.message).toContain(
-      'producers = ["group:web@example.com"]: a public gateway takes API keys, not invoker grants',
+      'producers = ["group:web@example.com"]: a public gateway takes partner API keys, not invoker grants',
     );
   });
 });

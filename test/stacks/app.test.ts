@@ -6,10 +6,12 @@ import { type App, Testing } from 'cdktf';
 import type { GrantRecord } from '../../constructs/iam/grants';
 import { PROJECT_ONLY_ROLES } from '../../constructs/iam/roles';
 import { StreamingPlatform } from '../../constructs/platform/streaming-platform';
+import type { DataflowDelivery } from '../../constructs/platform/streams/event-streams';
 import type { PolicyReport } from '../../constructs/policy/types';
+import { runtimeRegistryPath } from '../../constructs/run/container-repository';
 import { runtimeImage } from '../../constructs/run/image';
 import { buildUdfs } from '../../runtime/udf/build';
-import { BootstrapStack, DEPLOYER_ROLES } from '../../stacks/bootstrap-stack';
+import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { CONTRACTS } from '../../stacks/contracts/index';
 import { EnvironmentStack, ingestImage, REPO_ROOT } from '../../stacks/environment-stack';
 import { dev } from '../../stacks/environments/dev';
@@ -63,7 +65,7 @@ describe('the app', () => {
     (name, env) => {
       for (const provider of ['google', 'google-beta']) {
         expect(tf(name).provider?.[provider]).toEqual([
-          { project: env.projectId, region: env.region, default_labels: env.labels },
+          { project: env.foundation.project, region: env.foundation.region, default_labels: env.labels },
         ]);
       }
     },
@@ -78,19 +80,21 @@ describe('the app', () => {
           .map((b) => b.name)
           .sort(),
       ).toEqual([
-        `${env.projectId}-archive`,
-        `${env.projectId}-artifacts`,
-        `${env.projectId}-dataflow-staging`,
-        `${env.projectId}-landing`,
+        `${env.foundation.project}-archive`,
+        `${env.foundation.project}-artifacts`,
+        `${env.foundation.project}-dataflow-staging`,
+        `${env.foundation.project}-landing`,
       ]);
-      // Five workload identities, plus one Dataflow worker identity per stream with Dataflow delivery.
-      const identities = env.streams.delivery === 'dataflow' ? 9 : 5;
+      // The gateway's identity, plus one Dataflow worker identity per stream with Dataflow delivery.
+      const identities = env.streams.delivery.kind === 'dataflow' ? 5 : 1;
       expect(resources(json, 'google_service_account')).toHaveLength(identities);
       const matrix = JSON.parse(read(name, 'iam-matrix.json')) as GrantRecord[];
       const actAs = matrix.filter((r) => r.role === 'roles/iam.serviceAccountUser');
       expect(actAs).toHaveLength(identities);
       expect(new Set(actAs.map((r) => r.principal))).toEqual(
-        new Set([`serviceAccount:${env.namePrefix}-deployer@${env.projectId}.iam.gserviceaccount.com`]),
+        new Set([
+          `serviceAccount:${env.foundation.namePrefix}-deployer@${env.foundation.project}.iam.gserviceaccount.com`,
+        ]),
       );
     },
   );
@@ -100,7 +104,7 @@ describe('the app', () => {
     const topics = resources(json, 'google_pubsub_topic');
     const subs = resources(json, 'google_pubsub_subscription');
     for (const stream of ['order', 'inventory-change', 'user-activity', 'app-event']) {
-      const base = `${env.namePrefix}-${stream}`;
+      const base = `${env.foundation.namePrefix}-${stream}`;
       const topic = topics.find((t) => t.name === base);
       expect(topic?.schema_settings).toMatchObject({
         encoding: 'JSON',
@@ -108,7 +112,7 @@ describe('the app', () => {
       });
       expect(topics.find((t) => t.name === `${base}-dlq`)).toBeDefined();
       expect(subs.find((s) => s.name === `${base}-dlq-sub`)).toBeDefined();
-      const delivery = env.streams.delivery === 'dataflow' ? `${base}-dataflow` : `${base}-bq`;
+      const delivery = env.streams.delivery.kind === 'dataflow' ? `${base}-dataflow` : `${base}-bq`;
       expect(subs.find((s) => s.name === delivery)?.dead_letter_policy).toBeDefined();
       expect(subs.find((s) => s.name === `${base}-archive`)?.cloud_storage_config).toMatchObject({
         filename_prefix: `${stream.replace(/-/g, '_')}/`,
@@ -118,20 +122,22 @@ describe('the app', () => {
     const tables = resources(json, 'google_bigquery_table');
     const raw = ['app_event_v1', 'inventory_change_v1', 'order_v1', 'user_activity_v1'];
     expect(tables.map((t) => t.table_id).sort()).toEqual(
-      env.streams.delivery === 'dataflow' ? raw.flatMap((t) => [t, `${t}_dead_letter`]) : raw,
+      env.streams.delivery.kind === 'dataflow' ? raw.flatMap((t) => [t, `${t}_dead_letter`]) : raw,
     );
     for (const t of tables) {
       expect(t.time_partitioning).toBeDefined();
       if (!String(t.table_id).endsWith('_dead_letter')) expect(t.clustering).toBeDefined();
-      expect(t.deletion_protection).toBe(env.deletionProtection);
+      expect(t.deletion_protection).toBe(env.foundation.deletionProtection);
     }
     expect(
       resources(json, 'google_bigquery_dataset')
         .map((d) => d.dataset_id)
         .sort(),
-    ).toEqual(['curated', 'raw', 'staging'].map((l) => `${env.namePrefix.replace(/-/g, '_')}_${l}`));
+    ).toEqual(
+      ['curated', 'raw', 'staging'].map((l) => `${env.foundation.namePrefix.replace(/-/g, '_')}_${l}`),
+    );
     const bqDelivery = subs.filter((s) => s.bigquery_config !== undefined);
-    expect(bqDelivery).toHaveLength(env.streams.delivery === 'dataflow' ? 0 : 4);
+    expect(bqDelivery).toHaveLength(env.streams.delivery.kind === 'dataflow' ? 0 : 4);
   });
 
   test.each(ENVIRONMENTS.map((e) => [e.name]))(
@@ -155,14 +161,19 @@ describe('the app', () => {
       expect(report.rules.map((r) => r.id)).toEqual(
         expect.arrayContaining(['TRB-PS-1', 'TRB-PS-2', 'TRB-BQ-1', 'TRB-BQ-2', 'TRB-BQ-3']),
       );
-      expect(report.resourcesChecked).toBeGreaterThan(70);
+      // Every resource and data source is checked, and the summary counts the same ones.
+      const synthesized = tf(name);
+      const count = (blocks?: Record<string, Record<string, unknown>>) =>
+        Object.values(blocks ?? {}).reduce((n, b) => n + Object.keys(b).length, 0);
+      expect(report.resourcesChecked).toBe(count(synthesized.resource) + count(synthesized.data));
     },
   );
 
-  test.each(ENVIRONMENTS.filter((e) => e.streams.delivery === 'dataflow').map((e) => [e.name, e]))(
+  test.each(ENVIRONMENTS.filter((e) => e.streams.delivery.kind === 'dataflow').map((e) => [e.name, e]))(
     '%s runs each stream through its own private Dataflow job with a hashed UDF and a dead-letter table',
     (name, env) => {
       const json = tf(name);
+      const delivery = env.streams.delivery as DataflowDelivery;
       const jobs = resources(json, 'google_dataflow_flex_template_job');
       const accounts = Object.entries(json.resource?.google_service_account ?? {});
       const objects = resources(json, 'google_storage_bucket_object');
@@ -172,22 +183,22 @@ describe('the app', () => {
       expect(jobs).toHaveLength(CONTRACTS.length);
       for (const contract of CONTRACTS) {
         const stream = contract.name.replace(/_/g, '-');
-        const job = jobs.find((j) => j.name === `${env.namePrefix}-${stream}`);
+        const job = jobs.find((j) => j.name === `${env.foundation.namePrefix}-${stream}`);
         if (!job) throw new Error(`no job for ${contract.name}`);
         expect(job).toMatchObject({
           provider: 'google-beta',
-          container_spec_gcs_path: `gs://dataflow-templates-${env.region}/latest/flex/PubSub_to_BigQuery_Flex`,
+          container_spec_gcs_path: `gs://dataflow-templates-${env.foundation.region}/latest/flex/PubSub_to_BigQuery_Flex`,
           ip_configuration: 'WORKER_IP_PRIVATE',
-          network: env.network.network,
-          subnetwork: env.network.subnetwork,
+          network: env.foundation.network?.network,
+          subnetwork: env.foundation.network?.subnetwork,
           enable_streaming_engine: true,
-          machine_type: env.dataflow.machineType,
-          max_workers: env.dataflow.maxWorkers,
+          machine_type: delivery.machineType,
+          max_workers: delivery.maxWorkers,
           on_delete: 'drain',
         });
 
         // A dedicated identity per job.
-        const accountId = `${env.namePrefix}-df-${stream}`;
+        const accountId = `${env.foundation.namePrefix}-df-${stream}`;
         const [accountKey] = accounts.find(([, a]) => a.account_id === accountId) ?? [];
         expect(job.service_account_email).toBe(`\${google_service_account.${accountKey}.email}`);
 
@@ -196,14 +207,14 @@ describe('the app', () => {
         const hash = createHash('sha256').update(bundle).digest('hex').slice(0, 16);
         const objectName = `udf/${contract.name}/${contract.name}-${hash}.js`;
         expect(objects.find((o) => o.name === objectName)?.content).toBe(bundle);
-        const table = `${env.projectId}:${env.namePrefix.replace(/-/g, '_')}_raw.${contract.name}_v1`;
+        const table = `${env.foundation.project}:${env.foundation.namePrefix.replace(/-/g, '_')}_raw.${contract.name}_v1`;
         expect(job.parameters).toEqual({
-          inputSubscription: `projects/${env.projectId}/subscriptions/${env.namePrefix}-${stream}-dataflow`,
+          inputSubscription: `projects/${env.foundation.project}/subscriptions/${env.foundation.namePrefix}-${stream}-dataflow`,
           outputTableSpec: table,
           outputDeadletterTable: `${table}_dead_letter`,
           useStorageWriteApi: 'true',
           useStorageWriteApiAtLeastOnce: 'true',
-          javascriptTextTransformGcsPath: `gs://${env.projectId}-artifacts/${objectName}`,
+          javascriptTextTransformGcsPath: `gs://${env.foundation.project}-artifacts/${objectName}`,
           javascriptTextTransformFunctionName: 'transform',
         });
 
@@ -226,15 +237,15 @@ describe('the app', () => {
           time_partitioning: {
             type: 'DAY',
             field: 'timestamp',
-            expiration_ms: env.dataflow.deadLetterExpirationDays * 86_400_000,
+            expiration_ms: delivery.deadLetterExpirationDays * 86_400_000,
           },
           labels: { 'tributary-role': 'dead-letter', stream: contract.name },
-          deletion_protection: env.deletionProtection,
+          deletion_protection: env.foundation.deletionProtection,
         });
 
         // The IAM matrix shows the worker's narrow grants, and nothing else.
-        const worker = `serviceAccount:${accountId}@${env.projectId}.iam.gserviceaccount.com`;
-        const rawLabel = `${env.projectId}.${env.namePrefix.replace(/-/g, '_')}_raw.${contract.name}_v1`;
+        const worker = `serviceAccount:${accountId}@${env.foundation.project}.iam.gserviceaccount.com`;
+        const rawLabel = `${env.foundation.project}.${env.foundation.namePrefix.replace(/-/g, '_')}_raw.${contract.name}_v1`;
         expect(
           matrix
             .filter((r) => r.principal === worker)
@@ -242,11 +253,11 @@ describe('the app', () => {
         ).toEqual([
           `resource google_bigquery_table ${rawLabel} roles/bigquery.dataEditor`,
           `resource google_bigquery_table ${rawLabel}_dead_letter roles/bigquery.dataEditor`,
-          `project google_project ${env.projectId} roles/dataflow.worker`,
-          `resource google_pubsub_subscription ${env.namePrefix}-${stream}-dataflow roles/pubsub.subscriber`,
-          `resource google_pubsub_subscription ${env.namePrefix}-${stream}-dataflow roles/pubsub.viewer`,
-          `resource google_storage_bucket ${env.projectId}-artifacts roles/storage.objectViewer`,
-          `resource google_storage_bucket ${env.projectId}-dataflow-staging roles/storage.objectAdmin`,
+          `project google_project ${env.foundation.project} roles/dataflow.worker`,
+          `resource google_pubsub_subscription ${env.foundation.namePrefix}-${stream}-dataflow roles/pubsub.subscriber`,
+          `resource google_pubsub_subscription ${env.foundation.namePrefix}-${stream}-dataflow roles/pubsub.viewer`,
+          `resource google_storage_bucket ${env.foundation.project}-artifacts roles/storage.objectViewer`,
+          `resource google_storage_bucket ${env.foundation.project}-dataflow-staging roles/storage.objectAdmin`,
         ]);
       }
       const report = JSON.parse(read(name, 'policy-report.json')) as PolicyReport;
@@ -264,11 +275,11 @@ describe('the app', () => {
       expect(service).toHaveLength(1);
       const template = service[0]?.template as { service_account: string; containers: { image: string }[] };
       expect(template.containers[0]?.image).toBe(
-        runtimeImage(REPO_ROOT, StreamingPlatform.registryPath(env.region, env.projectId), 'ingest'),
+        runtimeImage(REPO_ROOT, runtimeRegistryPath(env.foundation.region, env.foundation.project), 'ingest'),
       );
-      expect(service[0]?.name).toBe(`${env.namePrefix}-ingest`);
+      expect(service[0]?.name).toBe(`${env.foundation.namePrefix}-ingest`);
       expect(template.service_account).toMatch(/^\$\{google_service_account\.Platform_IngestIdentity_/);
-      const ingest = `serviceAccount:${env.namePrefix}-ingest@${env.projectId}.iam.gserviceaccount.com`;
+      const ingest = `serviceAccount:${env.foundation.namePrefix}-ingest@${env.foundation.project}.iam.gserviceaccount.com`;
       const matrix = JSON.parse(read(name, 'iam-matrix.json')) as GrantRecord[];
       const grants = matrix.filter((r) => r.principal === ingest).map((r) => `${r.resourceType} ${r.role}`);
       expect(grants.sort()).toEqual(
@@ -346,7 +357,7 @@ describe('the app', () => {
   test('the bootstrap stack enables the platform APIs in every environment project', () => {
     const services = resources(tf('bootstrap'), 'google_project_service');
     for (const env of ENVIRONMENTS) {
-      const enabled = services.filter((s) => s.project === env.projectId).map((s) => s.service);
+      const enabled = services.filter((s) => s.project === env.foundation.project).map((s) => s.service);
       expect(enabled.sort()).toEqual([...StreamingPlatform.REQUIRED_SERVICES].sort());
     }
     expect(services.every((s) => s.disable_on_destroy === false)).toBe(true);
@@ -356,10 +367,14 @@ describe('the app', () => {
     const repos = resources(tf('bootstrap'), 'google_artifact_registry_repository');
     expect(repos).toHaveLength(ENVIRONMENTS.length);
     for (const env of ENVIRONMENTS) {
-      const repo = repos.find((r) => r.project === env.projectId);
-      expect(repo).toMatchObject({ location: env.region, format: 'DOCKER', repository_id: 'tributary' });
+      const repo = repos.find((r) => r.project === env.foundation.project);
+      expect(repo).toMatchObject({
+        location: env.foundation.region,
+        format: 'DOCKER',
+        repository_id: 'tributary',
+      });
       expect(`${repo?.location}-docker.pkg.dev/${repo?.project}/${repo?.repository_id}`).toBe(
-        StreamingPlatform.registryPath(env.region, env.projectId),
+        runtimeRegistryPath(env.foundation.region, env.foundation.project),
       );
       expect(resources(tf(env.name), 'google_artifact_registry_repository')).toEqual([]);
     }
@@ -368,11 +383,11 @@ describe('the app', () => {
   test('each deployer gets exactly the deployer roles, with reasons for project-wide ones', () => {
     const matrix = JSON.parse(read('bootstrap', 'iam-matrix.json')) as GrantRecord[];
     for (const env of ENVIRONMENTS) {
-      const deployer = `serviceAccount:${env.namePrefix}-deployer@${env.projectId}.iam.gserviceaccount.com`;
+      const deployer = `serviceAccount:${env.foundation.namePrefix}-deployer@${env.foundation.project}.iam.gserviceaccount.com`;
       const projectRoles = matrix
         .filter((r) => r.principal === deployer && r.scope === 'project')
         .map((r) => r.role);
-      expect(projectRoles.sort()).toEqual(DEPLOYER_ROLES.map((d) => d.role).sort());
+      expect(projectRoles.sort()).toEqual(StreamingPlatform.DEPLOYER_ROLES.map((d) => d.role).sort());
       const state = matrix.filter(
         (r) => r.principal === deployer && r.resourceType === 'google_storage_bucket',
       );
@@ -384,12 +399,12 @@ describe('the app', () => {
         expect.objectContaining({ role: 'roles/artifactregistry.writer', scope: 'resource' }),
       ]);
     }
-    expect(DEPLOYER_ROLES.map((r) => r.role)).not.toContain('roles/artifactregistry.admin');
+    expect(StreamingPlatform.DEPLOYER_ROLES.map((r) => r.role)).not.toContain('roles/artifactregistry.admin');
     const report = JSON.parse(read('bootstrap', 'policy-report.json')) as PolicyReport;
-    // One suppression per project-wide role that also exists on resources, per environment: 8 x 3.
-    const projectWide = DEPLOYER_ROLES.filter((r) => !PROJECT_ONLY_ROLES.includes(r.role));
+    // One suppression per project-wide role that also exists on resources, per environment: 6 x 3.
+    const projectWide = StreamingPlatform.DEPLOYER_ROLES.filter((r) => !PROJECT_ONLY_ROLES.includes(r.role));
     expect(report.summary.suppressed).toBe(projectWide.length * ENVIRONMENTS.length);
-    expect(report.summary.suppressed).toBe(24);
+    expect(report.summary.suppressed).toBe(18);
     expect(
       report.suppressions.every(
         (s) => s.id === 'TRB-IAM-5' && s.matched === 1 && s.reason.startsWith('Deployer '),
@@ -399,7 +414,7 @@ describe('the app', () => {
   });
 
   test("a CI digest applies to its own environment only, and must be in that environment's registry", () => {
-    const registry = StreamingPlatform.registryPath(dev.region, dev.projectId);
+    const registry = runtimeRegistryPath(dev.foundation.region, dev.foundation.project);
     const digest = `${registry}/ingest@sha256:${'b'.repeat(64)}`;
     process.env.TRIBUTARY_INGEST_IMAGE_DEV = digest;
     try {
@@ -416,9 +431,12 @@ describe('the app', () => {
     }
   });
 
-  test('an environment sets the gateway ingress by its own words', () => {
+  test("an environment sets the gateway ingress in Cloud Run's own terms", () => {
     const app = Testing.app();
-    const stack = new EnvironmentStack(app, { ...dev, ingest: { ...dev.ingest, ingress: 'internal' } });
+    const stack = new EnvironmentStack(app, {
+      ...dev,
+      ingest: { ...dev.ingest, ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY' },
+    });
     const json = JSON.parse(Testing.synth(stack)) as Parameters<typeof resources>[0];
     expect(resources(json, 'google_cloud_run_v2_service')[0]?.ingress).toBe('INGRESS_TRAFFIC_INTERNAL_ONLY');
     expect(resources(tf('dev'), 'google_cloud_run_v2_service')[0]?.ingress).toBe('INGRESS_TRAFFIC_ALL');
@@ -426,9 +444,13 @@ describe('the app', () => {
 
   test('fails before building anything when an environment is invalid', () => {
     const error = errorOf(
-      () => new EnvironmentStack(Testing.app(), { ...dev, projectId: 'BAD', region: 'nowhere' }),
+      () =>
+        new EnvironmentStack(Testing.app(), {
+          ...dev,
+          foundation: { ...dev.foundation, project: 'BAD', region: 'nowhere' },
+        }),
     );
-    expect(error.message).toContain('Environment "dev" (stacks/environments/dev.ts): 3 problems');
+    expect(error.message).toContain('Environment "dev" (stacks/environments/dev.ts): 2 problems');
     expect(error.message).toContain('region = "nowhere"');
   });
 
@@ -462,15 +484,16 @@ describe('the app', () => {
     const text = summarize(outdir, ['trb-dev-placeholder', 'real-project-1']);
     expect(text).toContain('Synthesized 4 stacks');
     expect(text).toMatch(
-      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}89: bigquery 14, iam 19, pubsub 40, run 1, secretmanager 6, storage 9\n/,
+      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}68: bigquery 8, iam 5, pubsub 40, run 1, secretmanager 6, storage 8\n {2}data {8}1: project 1\n/,
     );
-    expect(text).toContain(
-      'identities  5: trb-dev-ingest, trb-dev-loader, trb-dev-looker, trb-dev-orchestrator, trb-dev-vertex',
-    );
+    expect(text).toContain('identities  1: trb-dev-ingest\n');
     expect(text).toMatch(
-      /prod {2}.*\n {2}resources {3}136: bigquery 25, dataflow 4, iam 31, pubsub 48, run 1, secretmanager 6, storage 21\n/,
+      /prod {2}.*\n {2}resources {3}115: bigquery 19, dataflow 4, iam 17, pubsub 48, run 1, secretmanager 6, storage 20\n/,
     );
-    expect(text).toContain('policy      passed: 0 errors, 0 warnings, 0 suppressed');
+    // The policy line counts what the resource and data lines count: 68 + 1.
+    expect(text).toContain(
+      'policy      passed: 0 errors, 0 warnings, 0 suppressed over 69 resources and data sources',
+    );
     expect(text).toMatch(/docs {8}.*stacks\/prod\/policy-report\.md, .*stacks\/prod\/iam-matrix\.md/);
     expect(text).toContain('placeholder project ids (trb-dev-placeholder)');
   });

@@ -2,11 +2,11 @@
  * Decides which raw tables each contract gets, given the released contracts (the lock), and refuses at synth a
  * change that would make Terraform replace (drop and recreate) a table where deletion protection is on.
  */
-import { type ContractReport, compareContract } from '../../contracts/compat';
-import { rawTableId } from '../../contracts/generators/bigquery';
-import type { ContractLock } from '../../contracts/lock';
-import type { Contract } from '../../contracts/model';
-import { Checks } from '../../core/validation';
+import { type ContractReport, compareContract } from '../../../contracts/compat';
+import { rawTableId } from '../../../contracts/generators/bigquery';
+import type { ContractLock } from '../../../contracts/lock';
+import type { Contract } from '../../../contracts/model';
+import { Checks } from '../../../core/validation';
 
 export interface ContractPlan {
   readonly contract: Contract;

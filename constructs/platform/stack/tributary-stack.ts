@@ -4,9 +4,11 @@ import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { GoogleBetaProvider } from '@cdktf/provider-google-beta/lib/provider';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { GrantLedger } from '../iam/grants';
-import { PolicyPack } from '../policy/pack';
-import type { PolicyRule } from '../policy/types';
+import { checkLabels, PROJECT_ID, REGION } from '../../../core/gcp';
+import { constructChecks } from '../../core/validation';
+import { GrantLedger } from '../../iam/grants';
+import { PolicyPack } from '../../policy/pack';
+import type { PolicyRule } from '../../policy/types';
 
 export interface TributaryStackProps {
   /** Environment name, for example `dev`; shown in reports. */
@@ -47,6 +49,11 @@ export class TributaryStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: TributaryStackProps) {
     super(scope, id);
+    const c = constructChecks(this);
+    c.require('project', props.project).check('project', props.project, PROJECT_ID);
+    c.require('region', props.region).check('region', props.region, REGION);
+    checkLabels(c, props.labels);
+    c.throwIfAny();
     const providerConfig = { project: props.project, region: props.region };
     this.google = new GoogleProvider(this, 'google', providerConfig);
     this.googleBeta = new GoogleBetaProvider(this, 'google-beta', providerConfig);

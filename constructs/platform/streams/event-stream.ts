@@ -1,16 +1,16 @@
 import { Construct } from 'constructs';
-import { protoSchema } from '../../contracts/generators/proto';
-import { UDF_FUNCTION_NAME, udfScript } from '../../contracts/generators/udf';
-import type { Contract } from '../../contracts/model';
-import type { IAnalyticsDataset } from '../bigquery/analytics-dataset';
-import { ContractTable, labelSafe } from '../bigquery/contract-table';
-import { DeadLetterTable } from '../bigquery/dead-letter-table';
-import { constructChecks } from '../core/validation';
-import { PubSubToBigQueryJob, type PubSubToBigQueryJobProps } from '../dataflow/pubsub-to-bigquery-job';
-import type { IPrincipal } from '../iam/principal';
-import type { EventSubscription } from '../pubsub/event-subscription';
-import { EventTopic } from '../pubsub/event-topic';
-import type { IDataBucket } from '../storage/data-bucket';
+import { protoSchema } from '../../../contracts/generators/proto';
+import { UDF_FUNCTION_NAME, udfScript } from '../../../contracts/generators/udf';
+import type { Contract } from '../../../contracts/model';
+import type { IAnalyticsDataset } from '../../bigquery/analytics-dataset';
+import { ContractTable, labelSafe } from '../../bigquery/contract-table';
+import { DeadLetterTable } from '../../bigquery/dead-letter-table';
+import { constructChecks } from '../../core/validation';
+import { PubSubToBigQueryJob, type PubSubToBigQueryJobProps } from '../../dataflow/pubsub-to-bigquery-job';
+import type { IPrincipal } from '../../iam/principal';
+import type { EventSubscription } from '../../pubsub/event-subscription';
+import { EventTopic } from '../../pubsub/event-topic';
+import type { IDataBucket } from '../../storage/data-bucket';
 
 export type StreamDelivery = 'bigquery-subscription' | 'dataflow';
 
