@@ -94,6 +94,8 @@ const METRICS_PORT = 9464;
  */
 export class IngestGateway extends Construct {
   public readonly service: CloudRunService;
+  /** The identity the service runs as. */
+  public readonly identity: IServiceIdentity;
   public readonly manifestObject: HashedObject;
   public readonly apiKeys: RuntimeSecret;
   public readonly metricsConfig?: RuntimeSecret;
@@ -110,6 +112,7 @@ export class IngestGateway extends Construct {
       props.producers?.map((p) => p.principalLabel),
     );
     c.throwIfAny();
+    this.identity = props.identity;
 
     const labels = { ...props.labels, component: 'ingest' };
     this.manifestObject = new HashedObject(this, 'Manifest', {

@@ -26,7 +26,10 @@ const LAYERS: readonly { readonly name: string; readonly rank: number; readonly 
   { name: 'constructs/platform/streams', rank: 22 },
   { name: 'constructs/platform/ingest', rank: 23 },
   { name: 'constructs/platform', rank: 29 },
-  { name: 'stacks', rank: 30 },
+  // The entry points: each layer's index, and the package's.
+  { name: 'constructs', rank: 30 },
+  { name: 'index', rank: 31 },
+  { name: 'stacks', rank: 32 },
   { name: 'scripts', rank: 40 },
 ];
 
