@@ -141,10 +141,13 @@ export function parseApiKeyFile(text: string, source: string): ApiKeyFile {
   const raw = parseJson(text, source);
   const c = new Checks(source);
   const f = raw as Partial<ApiKeyFile> | null;
-  if (typeof f !== 'object' || f === null || f.keysVersion !== 1 || !Array.isArray(f.keys)) {
-    c.fail('(file)', null, 'must be {"keysVersion": 1, "keys": [...]}');
-    c.throwIfAny();
+  if (typeof f !== 'object' || f === null || Array.isArray(f)) {
+    c.fail('(file)', raw, 'must be a JSON object {"keysVersion": 1, "keys": [...]}').throwIfAny();
+    return raw as never;
   }
+  c.rule('keysVersion', f.keysVersion, 'must be 1', (v) => v === 1).require('keysVersion', f.keysVersion);
+  c.rule('keys', f.keys, 'must be a list of keys', Array.isArray).require('keys', f.keys);
+  c.throwIfAny();
   const ids = new Set<string>();
   (f as ApiKeyFile).keys.forEach((k, i) => {
     const at = `keys[${i}]`;

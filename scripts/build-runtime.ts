@@ -2,8 +2,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildRuntime } from '../runtime/build';
+import { parseCommandLine, runScript } from './cli';
 
-async function main(): Promise<void> {
+runScript('build:runtime', async () => {
+  parseCommandLine(process.argv.slice(2), {}, 'build:runtime (takes no arguments)');
   const root = path.resolve(__dirname, '..', 'runtime');
   const services = fs
     .readdirSync(root, { withFileTypes: true })
@@ -15,9 +17,5 @@ async function main(): Promise<void> {
       `build:runtime: ${path.relative(process.cwd(), built.file)} (${Math.round(built.bytes / 1024)} KiB)\n`,
     );
   }
-}
-
-main().catch((error: Error) => {
-  process.stderr.write(`build:runtime failed: ${error.message}\n`);
-  process.exit(1);
+  return 0;
 });

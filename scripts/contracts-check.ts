@@ -6,15 +6,21 @@
  * 2 on a usage or load error.
  */
 import { checkCompatibility, renderCompatText } from '../contracts/compat';
+import { parseCommandLine, UsageError } from './cli';
 import { loadContractSet } from './contract-sources';
 
+const USAGE = 'npm run contracts:check -- <old: dir | lock.json | git ref> <new: dir | lock.json> [--json]';
+
 export function main(argv: readonly string[], cwd = process.cwd()): number {
-  const args = argv.filter((a) => !a.startsWith('--'));
-  const json = argv.includes('--json');
-  if (args.length !== 2) {
-    process.stderr.write(
-      'usage: npm run contracts:check -- <old: dir | lock.json | git ref> <new: dir | lock.json> [--json]\n',
-    );
+  let json: boolean;
+  let args: string[];
+  try {
+    const parsed = parseCommandLine(argv, { json: { type: 'boolean' } }, USAGE, 2);
+    if (parsed.positionals.length !== 2) throw new UsageError(`needs an old and a new side\nusage: ${USAGE}`);
+    json = parsed.values.json ?? false;
+    args = parsed.positionals;
+  } catch (error) {
+    process.stderr.write(`contracts:check: ${(error as Error).message}\n`);
     return 2;
   }
   const [oldSource, newSource] = args as [string, string];

@@ -5,13 +5,16 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseCommandLine, runScript } from './cli';
 import { generatedArtifacts } from './generated-artifacts';
 
-const dir = path.join('stacks', 'contracts', 'generated');
-fs.rmSync(dir, { recursive: true, force: true });
-fs.mkdirSync(dir, { recursive: true });
-for (const [file, content] of Object.entries(generatedArtifacts()))
-  fs.writeFileSync(path.join(dir, file), content);
-process.stdout.write(
-  `contracts:generate: wrote ${Object.keys(generatedArtifacts()).length} files to ${dir}\n`,
-);
+runScript('contracts:generate', () => {
+  parseCommandLine(process.argv.slice(2), {}, 'contracts:generate (takes no arguments)');
+  const dir = path.join('stacks', 'contracts', 'generated');
+  const artifacts = generatedArtifacts();
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [file, content] of Object.entries(artifacts)) fs.writeFileSync(path.join(dir, file), content);
+  process.stdout.write(`contracts:generate: wrote ${Object.keys(artifacts).length} files to ${dir}\n`);
+  return 0;
+});

@@ -1,12 +1,12 @@
 /**
  * `npm run image:push -- <service> --env <environment> [--dry-run]`: builds the service bundle, then builds and
  * pushes its container image under the exact reference synth deploys (`<registry>/<service>:<source hash>`,
- * see constructs/run/image.ts), so `cdktf deploy <environment>` finds it. Needs docker, authenticated to the
+ * see constructs/run/image.ts), so `cdktn deploy <environment>` finds it. Needs docker, authenticated to the
  * registry (`gcloud auth configure-docker <region>-docker.pkg.dev`). Tags are immutable: pushing an existing
  * reference again is refused by the registry and skipped here.
  *
  * CI pushes before deploying:
- *   npm run image:push -- ingest --env prod && npx cdktf deploy prod --auto-approve
+ *   npm run image:push -- ingest --env prod && npx cdktn deploy prod --auto-approve
  * or builds elsewhere and passes the digest per environment: TRIBUTARY_INGEST_IMAGE_PROD=<registry>/ingest@sha256:<digest>.
  */
 import { spawnSync } from 'node:child_process';
@@ -15,10 +15,13 @@ import { runtimeRegistryPath } from '../constructs/run/container-repository';
 import { runtimeImage } from '../constructs/run/image';
 import { buildRuntime } from '../runtime/build';
 import { ENVIRONMENTS } from '../stacks/environments/index';
+import { parseCommandLine, UsageError } from './cli';
 
 const ROOT = path.resolve(__dirname, '..');
+const USAGE = 'image:push -- <service> --env <environment> [--dry-run]';
 
 export interface ImagePlan {
+  readonly service: string;
   readonly reference: string;
   readonly commands: readonly (readonly string[])[];
 }
@@ -35,6 +38,7 @@ export function imagePlan(service: string, environment: string): ImagePlan {
     service,
   );
   return {
+    service,
     reference,
     commands: [
       ['docker', 'manifest', 'inspect', reference],
@@ -48,26 +52,29 @@ export async function main(
   argv: readonly string[],
   io: { out: (s: string) => void; err: (s: string) => void },
 ): Promise<number> {
-  const service = argv[0];
-  const envAt = argv.indexOf('--env');
-  const environment = envAt >= 0 ? argv[envAt + 1] : undefined;
-  if (!service || !environment) {
-    io.err('usage: image:push -- <service> --env <environment> [--dry-run]\n');
-    return 2;
-  }
   let plan: ImagePlan;
+  let dryRun: boolean;
   try {
-    plan = imagePlan(service, environment);
+    const { values, positionals } = parseCommandLine(
+      argv,
+      { env: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+      USAGE,
+      1,
+    );
+    const service = positionals[0];
+    if (!service || !values.env) throw new UsageError(`needs a service and --env\nusage: ${USAGE}`);
+    dryRun = values['dry-run'] ?? false;
+    plan = imagePlan(service, values.env);
   } catch (error) {
     io.err(`image:push: ${(error as Error).message}\n`);
-    return 1;
+    return error instanceof UsageError ? 2 : 1;
   }
   io.out(`${plan.reference}\n`);
-  if (argv.includes('--dry-run')) {
+  if (dryRun) {
     for (const c of plan.commands) io.out(`${c.join(' ')}\n`);
     return 0;
   }
-  await buildRuntime(service);
+  await buildRuntime(plan.service);
   const run = (c: readonly string[], quiet = false) =>
     spawnSync(c[0] as string, c.slice(1), { cwd: ROOT, stdio: quiet ? 'ignore' : 'inherit' }).status;
   const [inspect, build, push] = plan.commands as [string[], string[], string[]];

@@ -12,15 +12,29 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { API_KEY_ID, type ApiKeyFile, hashApiKey, parseApiKeyFile } from '../contracts/gateway';
+import { CONTRACTS } from '../stacks/contracts/index';
+import { parseCommandLine, UsageError } from './cli';
+
+const USAGE =
+  'ingest:keys -- add <id> --streams a,b [--file keys.json] | remove <id> --file keys.json | list --file keys.json';
+
+/** The streams a key may write: those the platform has (one per example contract). */
+export const KNOWN_STREAMS: readonly string[] = CONTRACTS.map((c) => c.name);
 
 export function addKey(
   file: ApiKeyFile,
   id: string,
   streams: readonly string[],
+  knownStreams: readonly string[] = KNOWN_STREAMS,
 ): { file: ApiKeyFile; key: string } {
   if (!API_KEY_ID.test(id)) throw new Error(`key id ${JSON.stringify(id)} must match ${API_KEY_ID.source}`);
   if (file.keys.some((k) => k.id === id)) throw new Error(`key id ${id} exists; remove it first to rotate`);
   if (streams.length === 0) throw new Error('--streams must name at least one stream');
+  const unknown = streams.filter((s) => !knownStreams.includes(s));
+  if (unknown.length > 0)
+    throw new Error(
+      `--streams names streams the platform does not have: ${unknown.join(', ')} (known: ${knownStreams.join(', ')})`,
+    );
   const key = `trbk_${id}_${randomBytes(32).toString('base64url')}`;
   const next: ApiKeyFile = {
     keysVersion: 1,
@@ -39,37 +53,41 @@ export function main(
   argv: readonly string[],
   io: { out: (s: string) => void; err: (s: string) => void },
 ): number {
-  const [command, id] = argv;
-  const option = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
   try {
-    const path = option('file');
-    const current: ApiKeyFile = path
-      ? parseApiKeyFile(fs.readFileSync(path, 'utf8'), path)
-      : { keysVersion: 1, keys: [] };
+    const { values, positionals } = parseCommandLine(
+      argv,
+      { file: { type: 'string' }, streams: { type: 'string' } },
+      USAGE,
+      2,
+    );
+    const [command, id] = positionals;
+    const needsId = command === 'add' || command === 'remove';
+    if (!['add', 'remove', 'list'].includes(command ?? '') || (needsId && !id) || (!needsId && id))
+      throw new UsageError(`expected add <id>, remove <id> or list\nusage: ${USAGE}`);
+    if (command !== 'add' && values.file === undefined)
+      throw new UsageError(`${command} needs --file <the current key file>\nusage: ${USAGE}`);
+    if (command !== 'add' && values.streams !== undefined)
+      throw new UsageError(`--streams applies to add only\nusage: ${USAGE}`);
+    const current: ApiKeyFile =
+      values.file !== undefined
+        ? parseApiKeyFile(fs.readFileSync(values.file, 'utf8'), values.file)
+        : { keysVersion: 1, keys: [] };
     if (command === 'list') {
       for (const k of current.keys) io.out(`${k.id}\t${k.streams.join(',')}\n`);
       return 0;
     }
-    if (command === 'add' && id) {
-      const { file, key } = addKey(current, id, (option('streams') ?? '').split(',').filter(Boolean));
+    if (command === 'add') {
+      const streams = (values.streams ?? '').split(',').filter(Boolean);
+      const { file, key } = addKey(current, id as string, streams);
       io.err(`New API key for ${id} (shown once; hand it to the partner over a secure channel):\n${key}\n`);
       io.out(`${JSON.stringify(file, null, 2)}\n`);
       return 0;
     }
-    if (command === 'remove' && id) {
-      io.out(`${JSON.stringify(removeKey(current, id), null, 2)}\n`);
-      return 0;
-    }
-    io.err(
-      'usage: ingest:keys -- add <id> --streams a,b [--file keys.json] | remove <id> --file keys.json | list --file keys.json\n',
-    );
-    return 2;
+    io.out(`${JSON.stringify(removeKey(current, id as string), null, 2)}\n`);
+    return 0;
   } catch (error) {
     io.err(`ingest:keys: ${(error as Error).message}\n`);
-    return 1;
+    return error instanceof UsageError ? 2 : 1;
   }
 }
 

@@ -21,21 +21,34 @@ export function buildApp(options: BuildOptions = {}): TributaryApp {
   return app;
 }
 
+/**
+ * `npm run synth` (and `cdktn synth`): synthesizes every stack and prints the summary. A failure prints its
+ * message, which for a config, contract or policy error is the list of problems; the stack trace only helps when
+ * debugging, so it is printed with TRIBUTARY_DEBUG=1. Returns the exit code.
+ */
+export function synthMain(
+  build: () => TributaryApp = buildApp,
+  io: { out: (s: string) => void; err: (s: string) => void } = {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+  },
+): number {
+  try {
+    const app = build();
+    app.synth();
+    io.out(summarize(app.outdir, [bootstrap.ciProjectId, ...ENVIRONMENTS.map((e) => e.foundation.project)]));
+    return 0;
+  } catch (error) {
+    const e = error as Error;
+    io.err(`${process.env.TRIBUTARY_DEBUG === '1' ? e.stack : e.message}\n`);
+    return 1;
+  }
+}
+
 if (require.main === module) {
   // cdktn records a stack trace for every token it creates, only to annotate resolution errors; that is most
   // of synth time for large stacks. Off here, at the app entry only (a composing team's own app decides for
   // itself); CDKTN_DISABLE_CREATION_STACK=0 brings the traces back when debugging a resolution error.
   process.env.CDKTN_DISABLE_CREATION_STACK ??= '1';
-  try {
-    const app = buildApp();
-    app.synth();
-    process.stdout.write(
-      summarize(app.outdir, [bootstrap.ciProjectId, ...ENVIRONMENTS.map((e) => e.foundation.project)]),
-    );
-  } catch (error) {
-    // A config, contract or policy error is a list of problems; its stack trace only helps when debugging.
-    const e = error as Error;
-    process.stderr.write(`${process.env.TRIBUTARY_DEBUG === '1' ? e.stack : e.message}\n`);
-    process.exitCode = 1;
-  }
+  process.exitCode = synthMain();
 }

@@ -5,17 +5,23 @@
  * processes, so the load generator measures servers, not itself.
  */
 import Fastify from 'fastify';
+import { parseCommandLine } from '../../scripts/cli';
 import { PubSubStandIn } from '../runtime/ingest/pubsub-stand-in';
 
 async function main(): Promise<void> {
-  const role = process.argv[process.argv.indexOf('--role') + 1];
+  const { values } = parseCommandLine(
+    process.argv.slice(2),
+    { role: { type: 'string' }, port: { type: 'string' } },
+    'ingest-children --role stand-in | --role echo --port <n>',
+  );
+  const role = values.role;
   if (role === 'stand-in') {
     const standIn = await PubSubStandIn.start({ countOnly: true });
     process.stdout.write(`${JSON.stringify({ port: standIn.port })}\n`);
     return;
   }
   if (role === 'echo') {
-    const port = Number(process.argv[process.argv.indexOf('--port') + 1]);
+    const port = Number(values.port);
     const app = Fastify({ bodyLimit: 4 * 1024 * 1024 });
     app.post('/v1/streams/:stream/events', async (request) => request.body);
     await app.listen({ host: '127.0.0.1', port });

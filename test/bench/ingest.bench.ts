@@ -7,15 +7,20 @@
  * Half load is an even schedule from paced-load.ts: autocannon's rate limit sends each second's quota in a burst.
  * Each row also shows the CPU the server (and the stand-in) used, read from /proc.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
 import { buildRuntime } from '../../runtime/build';
+import { parseCommandLine } from '../../scripts/cli';
 import { validSamples } from '../contracts/fixtures';
 import { freePort, MANIFEST, startBundle } from '../runtime/ingest/harness';
 import { pacedLoad } from './paced-load';
+
+// Takes no arguments (BENCH_ROUNDS sets the rounds where supported); anything else is a mistake.
+parseCommandLine(process.argv.slice(2), {}, 'bench:ingest (takes no arguments)');
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 6);
 const root = path.resolve(__dirname, '../..');

@@ -6,13 +6,20 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseCommandLine } from '../../scripts/cli';
 import { defaultStreams } from '../../stacks/environment-stack';
 import { buildApp } from '../../stacks/main';
 import { syntheticContracts } from './synthetic-contracts';
 
 const start = performance.now();
-const flag = process.argv.indexOf('--contracts');
-const count = flag >= 0 ? Number(process.argv[flag + 1]) : 4;
+const { values } = parseCommandLine(
+  process.argv.slice(2),
+  { contracts: { type: 'string', default: '4' } },
+  'synth-child [--contracts <n>]',
+);
+const count = Number(values.contracts);
+if (!Number.isInteger(count) || count < 1)
+  throw new Error(`--contracts ${values.contracts}: must be a whole number >= 1`);
 const defaults = defaultStreams();
 const streams =
   count <= defaults.contracts.length

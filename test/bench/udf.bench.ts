@@ -4,10 +4,15 @@
  * way the tests run the bundles). The UDF does everything the baseline does plus full validation, timestamp
  * normalization and metadata stamping. Target: UDF / baseline >= 0.3.
  */
+
 import * as vm from 'node:vm';
 import { UDF_FUNCTION_NAME, udfScript } from '../../contracts/generators/udf';
+import { parseCommandLine } from '../../scripts/cli';
 import { CONTRACTS } from '../../stacks/contracts/index';
 import { validSamples } from '../contracts/fixtures';
+
+// Takes no arguments (BENCH_ROUNDS sets the rounds where supported); anything else is a mistake.
+parseCommandLine(process.argv.slice(2), {}, 'bench:udf (takes no arguments)');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);

@@ -425,5 +425,12 @@ describe('image:push', () => {
     const err: string[] = [];
     expect(await main(['ingest', '--env', 'qa'], { out: () => {}, err: (s) => err.push(s) })).toBe(1);
     expect(err.join('')).toContain('unknown environment "qa" (known: dev, staging, prod)');
+    // A misspelled flag stops the script; it never builds or pushes.
+    const usage: string[] = [];
+    expect(
+      await main(['ingest', '--env', 'dev', '--dryrun'], { out: () => {}, err: (s) => usage.push(s) }),
+    ).toBe(2);
+    expect(usage.join('')).toContain("Unknown option '--dryrun'");
+    expect(usage.join('')).toContain('usage: image:push -- <service> --env <environment> [--dry-run]');
   });
 });

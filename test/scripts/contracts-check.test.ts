@@ -109,6 +109,8 @@ describe('contracts:check', () => {
 
   test.each([
     [['only-one'], 'usage: npm run contracts:check'],
+    [['stacks/contracts', 'stacks/contracts', '--jsn'], "Unknown option '--jsn'"],
+    [['a', 'b', 'c'], 'unexpected argument "c"'],
     [
       ['no-such-ref-or-dir', 'stacks/contracts'],
       'no-such-ref-or-dir: neither a directory, a lock file, nor a git ref',

@@ -10,15 +10,16 @@ import type { DataflowDelivery } from '../../constructs/platform/streams/event-s
 import type { PolicyReport } from '../../constructs/policy/types';
 import { runtimeRegistryPath } from '../../constructs/run/container-repository';
 import { runtimeImage } from '../../constructs/run/image';
+import { ValidationError } from '../../core/validation';
 import { buildUdfs } from '../../runtime/udf/build';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { CONTRACTS } from '../../stacks/contracts/index';
 import { EnvironmentStack, ingestImage, REPO_ROOT } from '../../stacks/environment-stack';
 import { dev } from '../../stacks/environments/dev';
 import { ENVIRONMENTS } from '../../stacks/environments/index';
-import { buildApp } from '../../stacks/main';
+import { buildApp, synthMain } from '../../stacks/main';
 import { summarize } from '../../stacks/summary';
-import { errorOf, resources, type TfJson } from '../helpers';
+import { errorOf, resources, type TfJson, testApp } from '../helpers';
 
 let outdir: string;
 let app: App;
@@ -507,5 +508,40 @@ describe('snapshots', () => {
     expect(
       Testing.synth(stack).replace(/\/ingest:[0-9a-f]{16}"/g, '/ingest:<source-hash>"'),
     ).toMatchSnapshot();
+  });
+});
+
+describe('npm run synth', () => {
+  const failing = () => {
+    throw new ValidationError('Environment "dev" (stacks/environments/dev.ts)', [
+      { field: 'foundation.region', value: 'europe-west99', rule: 'must be a known Google Cloud region' },
+    ]);
+  };
+
+  test('prints a failure as its list of problems, without a stack trace, and exits 1', () => {
+    const err: string[] = [];
+    expect(synthMain(failing, { out: () => {}, err: (s) => err.push(s) })).toBe(1);
+    expect(err.join('')).toBe(
+      'Environment "dev" (stacks/environments/dev.ts): 1 problem\n  - foundation.region = "europe-west99": must be a known Google Cloud region\n',
+    );
+  });
+
+  test('prints the stack trace too with TRIBUTARY_DEBUG=1', () => {
+    const err: string[] = [];
+    process.env.TRIBUTARY_DEBUG = '1';
+    try {
+      synthMain(failing, { out: () => {}, err: (s) => err.push(s) });
+    } finally {
+      delete process.env.TRIBUTARY_DEBUG;
+    }
+    expect(err.join('')).toMatch(/^ValidationError: Environment "dev"[\s\S]*\n {4}at /);
+  });
+
+  test('prints the summary and exits 0 on success', () => {
+    const out: string[] = [];
+    expect(
+      synthMain(() => buildApp({ outdir: testApp().outdir }), { out: (s) => out.push(s), err: () => {} }),
+    ).toBe(0);
+    expect(out.join('')).toContain('Synthesized 4 stacks');
   });
 });

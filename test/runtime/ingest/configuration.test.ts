@@ -153,6 +153,37 @@ describe('partner API keys', () => {
     expect(keysCli(['rotate'], { out: () => {}, err: (s) => err.push(s) })).toBe(2);
   });
 
+  test('ingest:keys fails streams the platform does not have, naming them and the known ones', () => {
+    expect(() => addKey({ keysVersion: 1, keys: [] }, 'acme', ['order', 'refund'])).toThrow(
+      '--streams names streams the platform does not have: refund (known: order, inventory_change, user_activity, app_event)',
+    );
+  });
+
+  test.each([
+    [['add', 'acme', '--stream', 'order'], "Unknown option '--stream'"],
+    [['add', 'acme', '--streams'], "Option '--streams <value>' argument missing"],
+    [['list'], 'list needs --file <the current key file>'],
+    [['remove'], 'expected add <id>, remove <id> or list'],
+    [['list', 'extra', '--file', 'k.json'], 'expected add <id>, remove <id> or list'],
+    [['add', 'acme', 'order'], 'unexpected argument "order"'],
+  ])('ingest:keys %j fails with exit 2 and the usage, doing nothing', (argv, message) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    expect(keysCli(argv, { out: (s) => out.push(s), err: (s) => err.push(s) })).toBe(2);
+    expect(err.join('')).toContain(message);
+    expect(err.join('')).toContain('usage: ingest:keys -- add <id>');
+    expect(out).toEqual([]);
+  });
+
+  test.each([
+    ['[]', '(file) = []: must be a JSON object {"keysVersion": 1, "keys": [...]}'],
+    ['"keys"', '(file) = "keys": must be a JSON object'],
+    ['{"keysVersion": 2, "keys": {}}', 'keysVersion = 2: must be 1\n  - keys = {}: must be a list of keys'],
+    ['{"keys": []}', 'keysVersion = (not set): is required'],
+  ])('a malformed key file %s fails naming the part and its value', (text, message) => {
+    expect(() => parseApiKeyFile(text, 'keys.json')).toThrow(message);
+  });
+
   test('a key file fails on bad ids, hashes and streams without echoing hashes', () => {
     const error = errorOf(() =>
       parseApiKeyFile(
