@@ -29,7 +29,11 @@ export function isUnresolved(value: unknown): boolean {
 
 /** The project rows every construct applies: present (given or from the stack's provider) and a valid id. */
 export function checkProject(c: Checks, project: string | undefined, field = 'project'): Checks {
-  return c
-    .require(field, project, 'is required: pass props.project or configure a default google provider')
-    .check(field, project, PROJECT_ID);
+  if (!project)
+    return c.require(
+      field,
+      project,
+      'is required: pass props.project or configure a default google provider',
+    );
+  return c.check(field, project, PROJECT_ID);
 }

@@ -56,6 +56,16 @@ describe('AnalyticsDataset', () => {
       'datasetId = "trb-raw": must be 1-1024 letters, digits and underscores',
     ],
     ['an unknown layer', { layer: 'gold' as 'raw' }, 'layer = "gold": must be raw, staging or curated'],
+    [
+      'an unknown location',
+      { location: 'Mars' },
+      'location = "Mars": must be a known Google Cloud region or a multi-region',
+    ],
+    [
+      'an invalid project',
+      { project: 'Acme_Payments!' },
+      'project = "Acme_Payments!": must be 6-30 characters',
+    ],
     ['a time travel window of 24 hours', { maxTimeTravelHours: 24 }, 'maxTimeTravelHours = 24'],
     [
       'a key outside the data location',
@@ -66,5 +76,38 @@ describe('AnalyticsDataset', () => {
     const error = errorOf(() => dataset(props));
     expect(error.message).toContain('test/Raw (AnalyticsDataset)');
     expect(error.message).toContain(message);
+  });
+
+  test('fromDatasetId grants on an existing dataset without creating it', () => {
+    const stack = testStack();
+    const raw = AnalyticsDataset.fromDatasetId(stack, 'Existing', {
+      datasetId: 'acme_raw',
+      project: 'acme-data-prod',
+      layer: 'raw',
+      location: 'EU',
+    });
+    raw.grantDataEditor(Principal.group('loaders@example.com'));
+    const json = synth(stack);
+    expect(resources(json, 'google_bigquery_dataset')).toEqual([]);
+    expect(resources(json, 'google_bigquery_dataset_iam_member')).toEqual([
+      expect.objectContaining({
+        project: 'acme-data-prod',
+        dataset_id: 'acme_raw',
+        role: 'roles/bigquery.dataEditor',
+      }),
+    ]);
+  });
+
+  test('fromDatasetId fails every problem of the reference at once', () => {
+    const error = errorOf(() =>
+      AnalyticsDataset.fromDatasetId(testStack(), 'Existing', {
+        datasetId: 'acme-raw',
+        project: '',
+        layer: 'bronze' as 'raw',
+        location: 'Mars',
+      }),
+    );
+    expect(error.message).toContain('test/Existing (ImportedDataset): 4 problems');
+    expect(error.message).toContain('project = "": is required');
   });
 });

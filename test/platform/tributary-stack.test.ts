@@ -29,6 +29,18 @@ describe('TributaryStack', () => {
   });
 });
 
+describe('TributaryStack validation', () => {
+  test('fails an invalid project, an unknown region and bad labels at once, naming the stack', () => {
+    const error = errorOf(() =>
+      testStack({ project: 'Acme_Payments!', region: 'europe-west99', labels: { Owner: 'x' } }),
+    );
+    expect(error.message).toContain('test (TributaryStack): 3 problems');
+    expect(error.message).toContain('project = "Acme_Payments!": must be 6-30 characters');
+    expect(error.message).toContain('region = "europe-west99": must be a known Google Cloud region');
+    expect(error.message).toContain('labels.Owner = "x": label keys must be');
+  });
+});
+
 describe('cross-stack references', () => {
   test('fail synth naming the referenced stack and element, since Tributary stacks deploy independently', () => {
     const app = testApp();

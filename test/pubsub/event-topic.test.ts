@@ -176,4 +176,36 @@ describe('EventTopic', () => {
     expect(error.message).toContain('test/Orders (EventTopic)');
     expect(error.message).toContain(message);
   });
+
+  test('fromTopicName grants on an existing topic in another project without creating it', () => {
+    const stack = testStack();
+    const partner = EventTopic.fromTopicName(stack, 'Partner', 'partner-refunds', 'acme-partners-prod');
+    expect(partner.topicRef).toBe('projects/acme-partners-prod/topics/partner-refunds');
+    partner.grantPublish(Principal.group('publishers@example.com'));
+    partner.grantSubscribe(Principal.group('readers@example.com'));
+    const json = synth(stack);
+    expect(resources(json, 'google_pubsub_topic')).toEqual([]);
+    expect(
+      resources(json, 'google_pubsub_topic_iam_member').map((m) => [m.topic, m.project, m.role, m.member]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['partner-refunds', 'acme-partners-prod', 'roles/pubsub.publisher', 'group:publishers@example.com'],
+        ['partner-refunds', 'acme-partners-prod', 'roles/pubsub.subscriber', 'group:readers@example.com'],
+      ]),
+    );
+  });
+
+  test('fromTopicName fails a bad topic name and project, naming both', () => {
+    const error = errorOf(() => EventTopic.fromTopicName(testStack(), 'Partner', 'goog-x', 'Acme!'));
+    expect(error.message).toContain('test/Partner (ImportedTopic): 2 problems');
+    expect(error.message).toContain('topicName = "goog-x"');
+    expect(error.message).toContain('project = "Acme!": must be 6-30 characters');
+  });
+
+  test('fails a persistence region that does not exist', () => {
+    const error = errorOf(() => topic({ allowedPersistenceRegions: ['europe-west1', 'europe-west99'] }));
+    expect(error.message).toContain(
+      'allowedPersistenceRegions[1] = "europe-west99": must be a known Google Cloud region',
+    );
+  });
 });

@@ -133,6 +133,16 @@ describe('DataBucket', () => {
     ['a bucket name over 63 characters', { bucketName: 'a'.repeat(64) }, 'bucketName = "aaaa'],
     ['an empty location', { location: '' }, 'location = "": is required'],
     [
+      'an unknown location',
+      { location: 'europe-west99' },
+      'location = "europe-west99": must be a known Google Cloud region, a multi-region (US, EU) or a dual-region',
+    ],
+    [
+      'an invalid project id',
+      { project: 'Acme_Payments!' },
+      'project = "Acme_Payments!": must be 6-30 characters',
+    ],
+    [
       'a soft delete of 3 days',
       { softDeleteRetentionDays: 3 },
       'softDeleteRetentionDays = 3: must be 0 (disabled) or a whole number of days from 7 to 90',
@@ -227,5 +237,33 @@ describe('DataBucket', () => {
       'encryptionKey',
     ]);
     expect(error.message).toMatch(/^test\/Bucket \(DataBucket\): 3 problems/);
+  });
+
+  test.each(['europe-west1', 'EU', 'us', 'eur4'])('accepts the location %s', (location) => {
+    expect(() => bucket({ location })).not.toThrow();
+  });
+
+  test('fromBucketName grants on an existing bucket without creating or changing it', () => {
+    const stack = testStack();
+    const existing = DataBucket.fromBucketName(stack, 'Partner', 'acme-partner-drop');
+    expect(existing.url).toBe('gs://acme-partner-drop');
+    existing.grantRead(Principal.group('analysts@example.com'));
+    const json = synth(stack);
+    expect(resources(json, 'google_storage_bucket')).toEqual([]);
+    expect(only(json, 'google_storage_bucket_iam_member')).toMatchObject({
+      bucket: 'acme-partner-drop',
+      role: 'roles/storage.objectViewer',
+      member: 'group:analysts@example.com',
+    });
+    expect(stack.grants.records[0]).toMatchObject({
+      resourceType: 'google_storage_bucket',
+      resource: 'acme-partner-drop',
+    });
+  });
+
+  test('fromBucketName fails a name GCS would refuse, naming the construct', () => {
+    const error = errorOf(() => DataBucket.fromBucketName(testStack(), 'Partner', 'Acme Drop'));
+    expect(error.message).toContain('test/Partner (ImportedBucket)');
+    expect(error.message).toContain('bucketName = "Acme Drop": must be 3-63 characters');
   });
 });
