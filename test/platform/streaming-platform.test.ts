@@ -6,15 +6,19 @@ import { EventStreams } from '../../constructs/platform/streams/event-streams';
 import { baseContract } from '../contracts/fixtures';
 import { synth, testStack } from '../helpers';
 
+const PLACEMENT = {
+  project: 'trb-test-project',
+  region: 'europe-west1',
+  dataLocation: 'EU',
+  namePrefix: 'trb-tst',
+  production: false,
+} as const;
+
 describe('StreamingPlatform', () => {
   test('is the foundation plus one construct per capability, at stable construct paths', () => {
     const stack = testStack();
     const p = new StreamingPlatform(stack, 'Platform', {
-      project: 'trb-test-project',
-      region: 'europe-west1',
-      dataLocation: 'EU',
-      namePrefix: 'trb-tst',
-      production: false,
+      ...PLACEMENT,
       streams: { delivery: { kind: 'bigquery-subscription' }, contracts: [baseContract()] },
       ingest: { image: 'europe-west1-docker.pkg.dev/trb-test-project/tributary/ingest:abc', maxInstances: 2 },
     });
@@ -37,11 +41,7 @@ describe('StreamingPlatform', () => {
   test('without ingest settings, deploys no gateway and no gateway identity', () => {
     const stack = testStack();
     const p = new StreamingPlatform(stack, 'Platform', {
-      project: 'trb-test-project',
-      region: 'europe-west1',
-      dataLocation: 'EU',
-      namePrefix: 'trb-tst',
-      production: false,
+      ...PLACEMENT,
       streams: { delivery: { kind: 'bigquery-subscription' }, contracts: [] },
     });
     expect(p.ingest).toBeUndefined();
