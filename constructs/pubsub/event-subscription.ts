@@ -1,7 +1,7 @@
 import { PubsubSubscription } from '@cdktf/provider-google/lib/pubsub-subscription';
 import { PubsubSubscriptionIamMember } from '@cdktf/provider-google/lib/pubsub-subscription-iam-member';
 import { Construct } from 'constructs';
-import { checkLabels, DELIVERY_ATTEMPTS, PUBSUB_NAME } from '../../core/gcp';
+import { checkLabels, DELIVERY_ATTEMPTS, PROJECT_ID, PUBSUB_NAME } from '../../core/gcp';
 import type { ContractTable } from '../bigquery/contract-table';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
@@ -186,6 +186,7 @@ export class EventSubscription extends Construct implements IEventSubscription {
 function validate(scope: Construct, props: EventSubscriptionProps, delivery: SubscriptionDelivery): void {
   const c = constructChecks(scope);
   c.rule('subscriptionName', props.subscriptionName, PUBSUB_NAME.text, PUBSUB_NAME.test);
+  c.check('project', props.project, PROJECT_ID);
   c.rule(
     'ackDeadlineSeconds',
     props.ackDeadlineSeconds,

@@ -119,6 +119,7 @@ describe('EventSubscription', () => {
       'delivery.filenamePrefix = "/x"',
     ],
     ['a bad subscription name', () => ({ subscriptionName: 'x' }), 'subscriptionName = "x"'],
+    ['an invalid project', () => ({ project: 'Acme_Payments!' }), 'project = "Acme_Payments!": must be 6-30'],
   ])('fails for %s', (_case, props, message) => {
     const s = setup();
     const error = errorOf(() => s.sub(props(s)));
