@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Annotations, App, TerraformStack } from 'cdktf';
-import { writeStackReports } from '../../constructs/platform/stack/tributary-stack';
+import { TributaryApp, writeStackReports } from '../../constructs/platform/stack/tributary-stack';
 import { DataBucket } from '../../constructs/storage/data-bucket';
 import { errorOf, synth, TEST_LABELS, testApp, testStack } from '../helpers';
 
@@ -82,6 +82,13 @@ describe('reports', () => {
     expect(fs.readFileSync(path.join(app.outdir, 'stacks', 'governed', 'iam-matrix.md'), 'utf8')).toContain(
       '# IAM matrix: governed',
     );
+  });
+
+  test('with skipValidation, the rules run when the reports are written', () => {
+    const app = new TributaryApp({ outdir: testApp().outdir, skipValidation: true, stackTraces: false });
+    testStack({}, 'unvalidated', app);
+    app.synth();
+    expect(fs.existsSync(path.join(app.outdir, 'stacks', 'unvalidated', 'policy-report.json'))).toBe(true);
   });
 
   test('a stack not synthesized (an earlier stack failed) gets no reports', () => {

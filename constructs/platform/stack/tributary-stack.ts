@@ -99,14 +99,15 @@ function crossStackProblems(stack: TerraformStack): string[] {
 
 /**
  * Writes every Tributary stack's reports next to its `cdk.tf.json`, for stacks whose synthesis got as far as
- * validation (so a stack that failed on policy errors still explains itself). Call it after `app.synth()`,
- * also when synth threw; `TributaryApp` does. Returns the files written.
+ * validation (so a stack that failed on policy errors still explains itself; one that never started gets none).
+ * With `skipValidation` the rules run here instead. Call it after `app.synth()`, also when synth threw;
+ * `TributaryApp` does. Returns the files written.
  */
 export function writeStackReports(app: App): string[] {
   const written: string[] = [];
   for (const stack of app.node.findAll()) {
     if (!(stack instanceof TributaryStack)) continue;
-    if (!stack.policy.evaluated) continue;
+    if (!stack.policy.evaluated && !app.skipValidation) continue;
     const dir = path.join(app.outdir, app.manifest.forStack(stack).workingDirectory);
     fs.mkdirSync(dir, { recursive: true });
     for (const [name, content] of Object.entries(stack.reportFiles())) {
