@@ -4,25 +4,29 @@
  *
  * Per request: authenticate (Cloud Run IAM or a partner API key), find the stream, admit the body within the
  * in-flight byte bound, parse it (one event, an array, or NDJSON), validate every event with the contract's
- * ajv validator, publish the valid ones and wait for Pub/Sub to acknowledge each, then report every event by
- * index. Status codes:
+ * ajv validator and against Pub/Sub's per-message limits, publish the valid ones and wait for Pub/Sub to
+ * acknowledge each, then report every event by index. Bodies are UTF-8 only, never decoded with replacement
+ * characters. Status codes:
  *
  * | status | when |
  * | --- | --- |
  * | 200 | every event accepted (acknowledged by Pub/Sub) |
- * | 207 | some accepted, the others rejected by the contract; resend none of them |
- * | 422 | every event rejected by the contract |
+ * | 207 | some accepted, the others rejected (contract, Pub/Sub limits, or refused by Pub/Sub); resend none of them |
+ * | 422 | every event rejected |
  * | 503 + Retry-After | some events failed to publish after retries (resend those), the gateway is over its in-flight bound, or it is shutting down |
- * | 400 | malformed body (with its position), an empty batch, or a bad `X-Tributary-Source` |
+ * | 500 | the gateway cannot publish at all (a missing topic or permission); the operator must act |
+ * | 400 | malformed body (with its position), body not valid UTF-8 (with the byte offset), an empty batch, or a bad `X-Tributary-Source` |
  * | 401 / 403 | no or bad API key / key not allowed to write the stream |
  * | 404 | unknown stream |
  * | 413 | body larger than the limit, or more events than allowed per request |
- * | 415 | content type other than application/json or application/x-ndjson |
+ * | 415 | content type other than application/json or application/x-ndjson, or a charset other than UTF-8 |
  */
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayManifest, GatewayStream } from '../../contracts/gateway';
 import { EVENT_ID_SEPARATOR } from '../../contracts/metadata';
 import { compileValidator, type EventError, type EventValidator } from '../../contracts/validator';
+import { messageLimitProblems, PUBSUB_LIMITS } from '../../core/pubsub-limits';
 import { Admission } from './admission';
 import type { ApiKeyStore } from './api-keys';
 import { type BodyKind, parseBody } from './body';
@@ -45,6 +49,16 @@ export interface IngestAppOptions {
   readonly isDraining?: () => boolean;
 }
 
+/**
+ * Why an event was rejected: a contract rule (the validator's codes), one of Pub/Sub's per-message limits
+ * (`limit`), or Pub/Sub refusing the message itself (`refused`).
+ */
+export interface RejectionReason {
+  readonly field: string;
+  readonly rule: string;
+  readonly code: EventError['code'] | 'limit' | 'refused';
+}
+
 export type EventResult =
   | {
       readonly index: number;
@@ -53,8 +67,15 @@ export type EventResult =
       readonly messageId: string;
       readonly droppedFields?: readonly string[];
     }
-  | { readonly index: number; readonly status: 'rejected'; readonly errors: readonly EventError[] }
-  | { readonly index: number; readonly status: 'failed'; readonly eventId: string; readonly error: string };
+  | { readonly index: number; readonly status: 'rejected'; readonly errors: readonly RejectionReason[] }
+  | {
+      readonly index: number;
+      readonly status: 'failed';
+      readonly eventId: string;
+      readonly error: string;
+      /** True when resending the event may succeed (Pub/Sub was unavailable); false when the operator must act. */
+      readonly retryable: boolean;
+    };
 
 interface Stream {
   readonly spec: GatewayStream;
@@ -104,14 +125,27 @@ export default async function ingestApp(app: FastifyInstance, options: IngestApp
     return reply.code(status).send({ error });
   };
 
-  // Bodies arrive as text, tagged with the kind fastify matched from the content type: the handler parses
-  // them to report positions and bound nesting (see body.ts).
+  // Bodies arrive as bytes and are decoded only when they are valid UTF-8 (a body that is not gets 400 with
+  // the offset of the first bad byte, never replacement characters), then handed over as text tagged with the
+  // kind fastify matched from the content type: the handler parses them to report positions and bound
+  // nesting (see body.ts).
   app.removeAllContentTypeParsers();
   for (const [type, kind] of Object.entries(CONTENT_TYPES))
     app.addContentTypeParser(
       type,
-      { parseAs: 'string', bodyLimit: options.limits.bodyBytes },
-      (_req, text, done) => done(null, { kind, text: String(text) } satisfies RawBody),
+      { parseAs: 'buffer', bodyLimit: options.limits.bodyBytes },
+      (_req, body, done) => {
+        const bytes = body as Buffer;
+        if (!isUtf8(bytes)) {
+          const offset = firstInvalidUtf8(bytes);
+          return done(
+            Object.assign(new Error(`the body is not valid UTF-8: invalid byte sequence at byte ${offset}`), {
+              statusCode: 400,
+            }),
+          );
+        }
+        done(null, { kind, text: bytes.toString('utf8') } satisfies RawBody);
+      },
     );
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
@@ -175,6 +209,9 @@ export default async function ingestApp(app: FastifyInstance, options: IngestApp
         );
       source = typeof declared === 'string' ? declared : 'internal';
     }
+    const charset = charsetOf(request.headers['content-type']);
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')
+      return reject(415, `charset ${JSON.stringify(charset)} is not supported: send UTF-8 (charset=utf-8)`);
     const stream = streams.get(request.params.stream);
     if (!stream) return reject(404, `unknown stream ${JSON.stringify(request.params.stream)}`);
     if (allowed && !allowed.has(stream.spec.name))
@@ -251,13 +288,30 @@ export default async function ingestApp(app: FastifyInstance, options: IngestApp
           event_id: eventId,
           source: ctx.source,
         };
-        if (v.dropped.length > 0) attributes.dropped_fields = JSON.stringify(v.dropped);
-        const orderingKey = stream.spec.orderingKey;
-        outgoing.push(
-          orderingKey
-            ? { data, attributes, orderingKey: String(v.event[orderingKey]) }
-            : { data, attributes },
-        );
+        if (v.dropped.length > 0) {
+          // Bounded to one attribute value; the response lists every dropped field.
+          attributes.dropped_fields = droppedFieldsAttribute(v.dropped);
+          attributes.dropped_fields_count = String(v.dropped.length);
+        }
+        const orderingField = stream.spec.orderingKey;
+        const message: OutgoingMessage = orderingField
+          ? { data, attributes, orderingKey: String(v.event[orderingField]) }
+          : { data, attributes };
+        // Pub/Sub refuses a whole request for one message over its limits: such an event is rejected here, alone.
+        const problems = messageLimitProblems(message);
+        if (problems.length > 0) {
+          results[index] = {
+            index,
+            status: 'rejected',
+            errors: problems.map((p) => ({
+              field: limitField(p.part, keys, orderingField),
+              rule: `Pub/Sub limit: ${p.rule}`,
+              code: 'limit' as const,
+            })),
+          };
+          return;
+        }
+        outgoing.push(message);
         pending.push({ index, eventId, dropped: v.dropped });
       });
 
@@ -277,7 +331,9 @@ export default async function ingestApp(app: FastifyInstance, options: IngestApp
                 messageId: p.messageId,
                 ...(dropped.length > 0 ? { droppedFields: dropped } : {}),
               }
-            : { index, status: 'failed', eventId, error: p.reason };
+            : p.failure === 'refused'
+              ? { index, status: 'rejected', errors: [{ field: '(event)', rule: p.reason, code: 'refused' }] }
+              : { index, status: 'failed', eventId, error: p.reason, retryable: p.failure === 'retryable' };
         });
       }
 
@@ -285,17 +341,22 @@ export default async function ingestApp(app: FastifyInstance, options: IngestApp
       let accepted = 0;
       let rejected = 0;
       let failed = 0;
+      let retryable = 0;
       for (const r of all) {
         if (r.status === 'accepted') accepted++;
         else if (r.status === 'rejected') rejected++;
-        else failed++;
+        else {
+          failed++;
+          if (r.retryable) retryable++;
+        }
       }
       const name = stream.spec.name;
       options.metrics.events(name, 'accepted', accepted);
       options.metrics.events(name, 'rejected', rejected);
       options.metrics.events(name, 'failed', failed);
-      const status = failed > 0 ? 503 : rejected === 0 ? 200 : accepted > 0 ? 207 : 422;
-      if (failed > 0) reply.header('retry-after', String(RETRY_AFTER_PUBLISH_S));
+      // Resendable failures first (the client should retry those), then failures only the operator can fix.
+      const status = retryable > 0 ? 503 : failed > 0 ? 500 : rejected === 0 ? 200 : accepted > 0 ? 207 : 422;
+      if (retryable > 0) reply.header('retry-after', String(RETRY_AFTER_PUBLISH_S));
       if (failed > 0 || rejected > 0) {
         // Reasons only, never event content: events may carry personal data.
         const firstFailure = all.find((r) => r.status === 'failed');
@@ -330,4 +391,69 @@ export default async function ingestApp(app: FastifyInstance, options: IngestApp
       ctx.reserved = 0;
     }
   }
+}
+
+/** The charset parameter of a Content-Type header, lowercased; undefined when none is declared. */
+function charsetOf(contentType: string | string[] | undefined): string | undefined {
+  if (typeof contentType !== 'string') return undefined;
+  const m = /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(contentType);
+  return m ? (m[2] as string).toLowerCase() : undefined;
+}
+
+/** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629). */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i] as number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // Lead byte: its sequence length and the range its first continuation byte must fall in.
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0; // no overlong forms
+      if (b === 0xed) hi = 0x9f; // no surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90;
+      if (b === 0xf4) hi = 0x8f; // nothing above U+10FFFF
+    } else return i;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
+/**
+ * The `dropped_fields` attribute: the JSON list of dropped names, cut to the longest prefix that fits one
+ * attribute value (Pub/Sub allows 1,024 bytes). `dropped_fields_count` always carries the full count.
+ */
+export function droppedFieldsAttribute(
+  names: readonly string[],
+  maxBytes: number = PUBSUB_LIMITS.attributeValueBytes,
+): string {
+  let value = '[';
+  let size = 2; // the brackets
+  for (const name of names) {
+    const item = `${value === '[' ? '' : ','}${JSON.stringify(name)}`;
+    const itemBytes = Buffer.byteLength(item);
+    if (size + itemBytes > maxBytes) break;
+    value += item;
+    size += itemBytes;
+  }
+  return `${value}]`;
+}
+
+/** The event field a broken limit comes from: the key fields for event_id, the ordering field for its key. */
+function limitField(part: string, keys: readonly string[], orderingField: string | undefined): string {
+  if (part === 'orderingKey') return orderingField ?? '(event)';
+  if (part === 'attributes.event_id') return keys.join(', ');
+  return '(event)';
 }

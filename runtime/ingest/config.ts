@@ -42,6 +42,8 @@ export interface IngestConfig {
   /** Client batching: a batch is sent after this long, or when it holds `publishBatchMessages`. */
   readonly publishBatchMs: number;
   readonly publishBatchMessages: number;
+  /** Requests with at least this many events on unordered streams are published as their own PublishRequests. */
+  readonly publishDirectMinMessages: number;
   /** Localhost port of the Prometheus metrics endpoint; 0 turns it off. */
   readonly metricsPort: number;
   /** After SIGTERM: how long in-flight requests and the publisher flush may take before the process exits. */
@@ -98,6 +100,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): I
     publishBatchMs: num('TRIBUTARY_PUBLISH_BATCH_MS', 2, 0, 1000),
     // 100 x 1 KB keeps each RPC near 100 KB; 500-message RPCs stalled behind HTTP/2 flow control in tests.
     publishBatchMessages: num('TRIBUTARY_PUBLISH_BATCH_MESSAGES', 100, 1, 1000),
+    // Measured: one RPC per request beats the batching client's per-message work from 25-50 messages on.
+    publishDirectMinMessages: num('TRIBUTARY_PUBLISH_DIRECT_MIN_MESSAGES', 32, 1, 100_000),
     metricsPort: num('TRIBUTARY_METRICS_PORT', 9464, 0, 65535),
     shutdownGraceMs: num('TRIBUTARY_SHUTDOWN_GRACE_MS', 8000, 100, 3_600_000),
     keysReloadMs: num('TRIBUTARY_KEYS_RELOAD_MS', 60_000, 1000, 86_400_000),

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       maxBytes: 9_000_000,
       maxMilliseconds: config.publishBatchMs,
     },
+    directPublishMinMessages: config.publishDirectMinMessages,
   });
   const metrics = new IngestMetrics();
   await app.register(ingestApp, {

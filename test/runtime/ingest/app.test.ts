@@ -306,6 +306,7 @@ describe('durability and back-pressure', () => {
       error: expect.stringMatching(
         /^Pub\/Sub did not acknowledge the message \((UNAVAILABLE|DEADLINE_EXCEEDED)\)/,
       ),
+      retryable: true,
     });
     expect(standIn.publishCalls).toBeGreaterThan(1);
   });
@@ -344,11 +345,12 @@ describe('health, metrics and logs', () => {
     expect((await gw.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await gw.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({
       status: 'ready',
-      streams: 4,
+      streams: 6,
     });
     await gw.app.close();
     const failing: EventPublisher = {
-      publish: async (_t, messages) => messages.map(() => ({ ok: false, reason: 'down' })),
+      publish: async (_t, messages) =>
+        messages.map(() => ({ ok: false, failure: 'retryable', reason: 'down' })),
       healthy: () => false,
       flush: async () => {},
       close: async () => {},
@@ -403,6 +405,8 @@ test('the manifest drives the routes: every stream of the manifest is served, no
     'app_event',
     'inventory_change',
     'order',
+    'partner_event',
+    'partner_session',
     'user_activity',
   ]);
 });

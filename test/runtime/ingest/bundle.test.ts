@@ -84,7 +84,7 @@ test('serves events end to end: validated, published with attributes, acknowledg
   );
   expect(stored[0]?.attributes).toMatchObject({ stream: 'order', schema_version: '1.0.0', source: 'mobile' });
   expect(stored.every((m) => m.orderingKey.startsWith('c-'))).toBe(true);
-  expect(await (await fetch(`${gateway.url}/readyz`)).json()).toEqual({ status: 'ready', streams: 4 });
+  expect(await (await fetch(`${gateway.url}/readyz`)).json()).toEqual({ status: 'ready', streams: 6 });
   const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   expect(metrics).toContain('tributary_ingest_events_total{outcome="accepted",stream="order"} 5');
   const lines = gateway
@@ -134,6 +134,80 @@ test('fault injection: no event reported accepted is missing from Pub/Sub, and e
   expect(standIn.failedCalls).toBeGreaterThan(0);
 }, 60_000);
 
+/**
+ * Partner events at and past Pub/Sub's limits, on the `drop` stream: long ids (event_id over 1,024 bytes),
+ * dozens of undeclared fields (a `dropped_fields` list far over 1,024 bytes), and bodies that are not UTF-8.
+ */
+function hostilePartnerRequest(
+  tag: string,
+  n: number,
+): { body: Buffer | string; events: Record<string, unknown>[] } {
+  if (n % 5 === 4)
+    return {
+      body: Buffer.from(`{"partner_event_id":"${tag}-Zürich","sent_at":"2026-11-29T10:00:00Z"}`, 'latin1'),
+      events: [],
+    };
+  const events = Array.from({ length: 6 }, (_, i) => ({
+    partner_event_id: i === 0 && n % 2 === 0 ? `${tag}-${'k'.repeat(1100)}` : `${tag}-${i}`,
+    note: 'Zürich 東京 🚀',
+    sent_at: '2026-11-29T10:00:00+02:00',
+    ...Object.fromEntries(Array.from({ length: 40 + n }, (_, f) => [`undeclared_${f}_${'x'.repeat(20)}`, f])),
+  }));
+  return { body: JSON.stringify(events), events };
+}
+
+async function sendPartner(url: string, body: Buffer | string) {
+  const res = await fetch(`${url}/v1/streams/partner_event/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as { results?: (Result & { droppedFields?: string[] })[]; error?: string },
+  };
+}
+
+test('hostile partner events under faults: only the bad events are rejected, nothing accepted is lost or altered', async () => {
+  gateway = await startBundle(
+    { PUBSUB_EMULATOR_HOST: standIn.host, TRIBUTARY_PUBLISH_TIMEOUT_MS: '400' },
+    await freePort(),
+  );
+  standIn.setFaults({ failRate: 0.4, delayMs: [0, 40] });
+  const requests = Array.from({ length: 60 }, (_, n) => hostilePartnerRequest(`h${n}`, n));
+  const responses = await Promise.all(requests.map((r) => sendPartner(gateway?.url ?? '', r.body)));
+  const stored = new Map(standIn.messages(topicOf('partner_event')).map((m) => [m.attributes.event_id, m]));
+  let accepted = 0;
+  responses.forEach((res, n) => {
+    const { events } = requests[n] as ReturnType<typeof hostilePartnerRequest>;
+    if (events.length === 0) {
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(/^the body is not valid UTF-8: invalid byte sequence at byte \d+$/);
+      return;
+    }
+    // Faults are the only source of 5xx, and they are retryable.
+    expect([200, 207, 503]).toContain(res.status);
+    if (res.status === 503) expect(res.headers.get('retry-after')).toBe('5');
+    for (const r of res.body.results ?? []) {
+      const event = events[r.index] as Record<string, unknown>;
+      const tooLong = String(event.partner_event_id).length > 1024;
+      if (tooLong) expect(r.status).toBe('rejected');
+      else expect(['accepted', 'failed']).toContain(r.status);
+      if (r.status !== 'accepted') continue;
+      accepted++;
+      const message = stored.get(String(event.partner_event_id));
+      expect(message).toBeDefined();
+      const declared = { partner_event_id: event.partner_event_id, note: event.note, sent_at: event.sent_at };
+      expect(JSON.parse(message?.data.toString('utf8') ?? '')).toEqual(declared);
+      expect(r.droppedFields).toHaveLength(Object.keys(event).length - 3);
+      expect(Buffer.byteLength(message?.attributes.dropped_fields ?? '')).toBeLessThanOrEqual(1024);
+    }
+  });
+  expect(accepted).toBeGreaterThan(50);
+  expect(standIn.refusedCalls).toBe(0);
+}, 60_000);
+
 test('SIGTERM under load: stops accepting, finishes in-flight requests, flushes, exits 0, loses no accepted event', async () => {
   gateway = await startBundle({ PUBSUB_EMULATOR_HOST: standIn.host }, await freePort());
   standIn.setFaults({ delayMs: [20, 120] });
@@ -157,7 +231,25 @@ test('SIGTERM under load: stops accepting, finishes in-flight requests, flushes,
       }
     }
   };
-  const workers = Array.from({ length: 12 }, (_, w) => worker(w));
+  const partnerAccepted: string[] = [];
+  const partnerWorker = async (w: number) => {
+    for (let i = 0; !stop; i++) {
+      const { body, events } = hostilePartnerRequest(`pt-${w}-${i}`, i);
+      try {
+        const res = await sendPartner(gateway?.url ?? '', body);
+        for (const r of res.body.results ?? [])
+          if (r.status === 'accepted') partnerAccepted.push(String(events[r.index]?.partner_event_id));
+        if (![200, 207, 400].includes(res.status)) refused.push(res.status);
+      } catch {
+        refused.push(0);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  };
+  const workers = [
+    ...Array.from({ length: 10 }, (_, w) => worker(w)),
+    ...Array.from({ length: 3 }, (_, w) => partnerWorker(w)),
+  ];
   await new Promise((r) => setTimeout(r, 600));
   gateway.child.kill('SIGTERM');
   const code = await gateway.exited;
@@ -168,6 +260,8 @@ test('SIGTERM under load: stops accepting, finishes in-flight requests, flushes,
   expect(accepted.length).toBeGreaterThan(50);
   const stored = new Set(standIn.messages().map((m) => m.attributes.event_id));
   expect(accepted.filter((id) => !stored.has(id))).toEqual([]);
+  expect(partnerAccepted.length).toBeGreaterThan(10);
+  expect(partnerAccepted.filter((id) => !stored.has(id))).toEqual([]);
   expect(refused.every((s) => s === 0 || s === 503)).toBe(true);
   expect(gateway.output()).toContain('"message":"ingest gateway stopped"');
   expect(sent).toBeGreaterThan(accepted.length / 5);

@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       publishTimeoutMs: 5000,
       publishBatchMs: 2,
       publishBatchMessages: 100,
+      publishDirectMinMessages: 32,
       metricsPort: 9464,
       shutdownGraceMs: 8000,
       keysReloadMs: 60_000,
@@ -77,6 +78,8 @@ describe('the gateway manifest', () => {
       'app_event',
       'inventory_change',
       'order',
+      'partner_event',
+      'partner_session',
       'user_activity',
     ]);
     expect(parsed.streams.find((s) => s.name === 'order')?.orderingKey).toBe('customer_id');

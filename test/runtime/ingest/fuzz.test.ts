@@ -1,8 +1,10 @@
 /**
- * Property test with fast-check: whatever arrives (malformed JSON, wrong types, huge strings, deep nesting,
- * unicode, `__proto__` / `constructor` keys, mixed batches, any content type, any stream, any key), the
- * gateway answers with a documented status and a JSON body, never crashes, and never answers a 5xx other than
- * the documented 503. Every event it reports accepted is in Pub/Sub (the stand-in).
+ * Property test with fast-check: whatever arrives (malformed JSON, bytes that are not UTF-8, declared charsets,
+ * wrong types, huge strings, deep nesting, unicode, `__proto__` / `constructor` keys, mixed batches, keys and
+ * ordering fields beyond Pub/Sub's limits, hundreds of undeclared fields on a `drop` stream, any content type,
+ * any stream, any key), the gateway answers with a documented status and a JSON body, never crashes, and never
+ * answers a 5xx other than the documented 503. Every event it reports accepted is in Pub/Sub (the stand-in,
+ * which refuses what Pub/Sub refuses), stored exactly as sent (less the fields it reports dropped).
  */
 import fc from 'fast-check';
 import { validSamples } from '../../contracts/fixtures';
@@ -26,8 +28,20 @@ afterAll(async () => {
   await standIn.stop();
 });
 
-const samples = (stream: string) => validSamples(stream) as Record<string, unknown>[];
-const streams = ['order', 'inventory_change', 'user_activity', 'app_event'];
+const partnerSamples: Record<string, Record<string, unknown>[]> = {
+  partner_event: [{ partner_event_id: 'p-1', note: 'Zürich', sent_at: '2026-11-29T10:00:00Z' }],
+  partner_session: [{ partner_event_id: 's-1', session: 'g-1', sent_at: '2026-11-29T10:00:00+01:00' }],
+};
+const samples = (stream: string) =>
+  partnerSamples[stream] ?? (validSamples(stream) as Record<string, unknown>[]);
+const streams = [
+  'order',
+  'inventory_change',
+  'user_activity',
+  'app_event',
+  'partner_event',
+  'partner_session',
+];
 const hostileKey = fc.constantFrom(
   '__proto__',
   'constructor',
@@ -60,9 +74,29 @@ const mutatedEvent = fc
 
 const validEvent = fc.constantFrom(...streams).chain((s) => fc.constantFrom(...samples(s)));
 
+/** A partner event near or past Pub/Sub's limits: long ids and ordering fields, many undeclared fields. */
+const limitEvent = fc
+  .record({
+    stream: fc.constantFrom('partner_event', 'partner_session'),
+    idLength: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1000, max: 1100 })),
+    sessionLength: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 500, max: 1100 })),
+    undeclared: fc.integer({ min: 0, max: 150 }),
+    nameLength: fc.integer({ min: 1, max: 60 }),
+    char: fc.constantFrom('a', 'é', '東', '🚀'),
+  })
+  .map((r) => ({
+    ...(samples(r.stream)[0] as Record<string, unknown>),
+    partner_event_id: r.char.repeat(r.idLength),
+    ...(r.stream === 'partner_session' ? { session: r.char.repeat(r.sessionLength) } : {}),
+    ...Object.fromEntries(
+      Array.from({ length: r.undeclared }, (_, i) => [`f${i}_${'x'.repeat(r.nameLength)}`, i]),
+    ),
+  }));
+
 const eventLike = fc.oneof(
   { weight: 3, arbitrary: mutatedEvent },
   { weight: 2, arbitrary: validEvent },
+  { weight: 2, arbitrary: limitEvent },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
   { weight: 1, arbitrary: fc.dictionary(hostileKey, fc.jsonValue({ maxDepth: 2 })) },
   {
@@ -82,7 +116,23 @@ const jsonBody = fc.oneof(
     .map((a) => a.map((e) => JSON.stringify(e) ?? 'null').join('\n')),
 );
 
+/** Bytes that are not UTF-8: latin1 text, random bytes, a valid body with one byte broken. */
+const notUtf8 = fc.oneof(
+  fc.constant(
+    Buffer.from('{"partner_event_id":"Zürich","note":"x","sent_at":"2026-11-29T10:00:00Z"}', 'latin1'),
+  ),
+  fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b) => Buffer.from(b)),
+  jsonBody.chain((b) =>
+    fc.nat().map((n) => {
+      const bytes = Buffer.from(b);
+      bytes[n % bytes.length] = 0xff;
+      return bytes;
+    }),
+  ),
+);
+
 const hostileBody = fc.oneof(
+  notUtf8,
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.string({ maxLength: 200 }).map((s) => `{"order_id": "${s}`),
   fc.integer({ min: 1, max: 5000 }).map((n) => `${'['.repeat(n)}${']'.repeat(n)}`),
@@ -109,10 +159,17 @@ const request = fc.record({
     { weight: 2, arbitrary: fc.constant('application/x-ndjson') },
     {
       weight: 1,
-      arbitrary: fc.constantFrom('application/json; charset=utf-8', 'text/plain', 'application/xml', ''),
+      arbitrary: fc.constantFrom(
+        'application/json; charset=utf-8',
+        'application/json; charset=latin1',
+        'application/x-ndjson; charset=utf-16',
+        'text/plain',
+        'application/xml',
+        '',
+      ),
     },
   ),
-  body: fc.oneof({ weight: 3, arbitrary: jsonBody }, { weight: 2, arbitrary: hostileBody }),
+  body: fc.oneof({ weight: 5, arbitrary: jsonBody }, { weight: 2, arbitrary: hostileBody }),
   key: fc.oneof(
     { weight: 5, arbitrary: fc.constant(undefined) },
     { weight: 1, arbitrary: fc.constant(acme.key) },
@@ -121,7 +178,19 @@ const request = fc.record({
   source: fc.option(fc.constantFrom('web', 'mobile', 'partner', 'Web!', ''), { nil: undefined }),
 });
 
-test('every request gets a documented status and a JSON body; no crash, no 5xx but 503; accepted means stored', async () => {
+/** The events of a body the gateway parsed (it answered with per-event results), as it read them. */
+function sentEvents(body: string | Buffer, contentType: string): unknown[] {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  if (contentType.startsWith('application/x-ndjson'))
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line));
+  const value = JSON.parse(text) as unknown;
+  return Array.isArray(value) ? value : [value];
+}
+
+test('every request gets a documented status and a JSON body; no crash, no 5xx but 503; accepted means stored as sent', async () => {
   let accepted = 0;
   const statuses = new Map<number, number>();
   await fc.assert(
@@ -143,24 +212,41 @@ test('every request gets a documented status and a JSON body; no crash, no 5xx b
         expect(res.statusCode).toBe(503);
         expect(res.headers['retry-after']).toBeDefined();
       }
-      const body = res.json() as { results?: { status: string; messageId?: string }[]; error?: string };
+      const body = res.json() as {
+        results?: { index: number; status: string; messageId?: string; droppedFields?: string[] }[];
+        error?: string;
+      };
       expect(typeof body).toBe('object');
       const mine = (body.results ?? []).filter((x) => x.status === 'accepted');
       accepted += mine.length;
-      const stored = new Set(
+      const stored = new Map(
         standIn
           .messages()
           .slice(before)
-          .map((m) => m.messageId),
+          .map((m) => [m.messageId, m]),
       );
-      for (const m of mine) expect(stored.has(m.messageId as string)).toBe(true);
+      expect(stored.size).toBe(mine.length);
+      if (mine.length === 0) return;
+      const events = sentEvents(r.body, r.contentType);
+      for (const m of mine) {
+        const message = stored.get(m.messageId as string);
+        expect(message).toBeDefined();
+        // Exactly what was sent, less the fields reported dropped; attributes within Pub/Sub's limits.
+        const sent = { ...(events[m.index] as Record<string, unknown>) };
+        for (const f of m.droppedFields ?? []) delete sent[f];
+        expect(JSON.parse(message?.data.toString('utf8') ?? '')).toEqual(sent);
+        for (const v of Object.values(message?.attributes ?? {}))
+          expect(Buffer.byteLength(v)).toBeLessThanOrEqual(1024);
+      }
     }),
-    { numRuns: 3000, seed: 20261121 },
+    { numRuns: 5000, seed: 20261121 },
   );
   // The run reached every part of the gateway, not only its error paths.
   expect(accepted).toBeGreaterThan(100);
   for (const s of [200, 207, 400, 401, 404, 413, 415, 422])
     expect([s, statuses.get(s) ?? 0]).not.toEqual([s, 0]);
+  // Pub/Sub never saw a message it would refuse: the gateway rejected those events itself.
+  expect(standIn.refusedCalls).toBe(0);
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   expect((await gw.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
   expect(LIMITS.bodyBytes).toBeLessThan(400_000);

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { defineContract, field, t } from '../../../contracts/dsl';
 import {
   type ApiKeyRecord,
   type GatewayManifest,
@@ -28,12 +29,37 @@ import type { PubSubStandIn } from './pubsub-stand-in';
 export const PROJECT = 'trb-test-project';
 export const topicOf = (stream: string) => `projects/${PROJECT}/topics/trb-test-${stream.replace(/_/g, '-')}`;
 
+/**
+ * Test-only streams that reach Pub/Sub's limits: undeclared fields are dropped (so `dropped_fields` can grow
+ * without bound), and the key and the ordering field have no length bound. `partner_event` is unordered (large
+ * requests take the direct publish path), `partner_session` is ordered by `session`.
+ */
+const partnerContract = (name: string, extra: string) =>
+  defineContract({
+    name,
+    version: '1.0.0',
+    tableVersion: 1,
+    description: 'A partner event whose undeclared fields are dropped.',
+    owner: 'tests@example.com',
+    fields: [
+      field('partner_event_id', 'Event id, unbounded on purpose.', t.string()),
+      field(extra, 'Unbounded on purpose.', t.string()),
+      field('sent_at', 'When the partner sent it.', t.timestamp()),
+    ],
+    key: ['partner_event_id'],
+    eventTime: 'sent_at',
+    unknownFields: 'drop',
+  });
+export const PARTNER_EVENT = partnerContract('partner_event', 'note');
+export const PARTNER_SESSION = partnerContract('partner_session', 'session');
+
 export const MANIFEST: GatewayManifest = {
   manifestVersion: 1,
-  streams: CONTRACTS.map((c) => ({
+  streams: [...CONTRACTS, PARTNER_EVENT, PARTNER_SESSION].map((c) => ({
     name: c.name,
     topic: topicOf(c.name),
     ...(c.name === 'order' ? { orderingKey: 'customer_id' } : {}),
+    ...(c.name === 'partner_session' ? { orderingKey: 'session' } : {}),
     contract: c,
   })),
 };

@@ -1,8 +1,11 @@
 /**
  * A Pub/Sub STAND-IN for tests, not an emulator: a gRPC server on 127.0.0.1 implementing the Publisher
  * service from the protos that ship inside `@google-cloud/pubsub`, so the real client library talks to it over
- * the real wire protocol (PUBSUB_EMULATOR_HOST). It stores what it acknowledges and can inject faults: fail a
- * share of Publish calls with a status code, and delay calls.
+ * the real wire protocol (PUBSUB_EMULATOR_HOST). Like Pub/Sub, it refuses a whole PublishRequest with
+ * INVALID_ARGUMENT when the request or any message in it breaks a published limit (checked here independently of
+ * the gateway's own checks, from the numbers in Pub/Sub's documentation). It stores what it acknowledges and can
+ * inject faults: fail a share of Publish calls with a status code, refuse requests holding a poison message, and
+ * delay calls.
  */
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -25,7 +28,23 @@ export interface Faults {
   readonly delayMs?: readonly [number, number];
   /** Count messages without keeping them (long load runs). @default false */
   readonly countOnly?: boolean;
+  /**
+   * Refuses (INVALID_ARGUMENT) every request that holds a message whose data contains this text, as Pub/Sub
+   * does for a request with one bad message. @default - none
+   */
+  readonly poison?: string;
 }
+
+/** Pub/Sub's documented limits (cloud.google.com/pubsub/quotas), as the stand-in enforces them. */
+const LIMITS = {
+  requestBytes: 10_000_000,
+  messagesPerRequest: 1000,
+  messageDataBytes: 10_000_000,
+  attributes: 100,
+  attributeKeyBytes: 256,
+  attributeValueBytes: 1024,
+  orderingKeyBytes: 1024,
+};
 
 const PROTOS = path.dirname(require.resolve('@google-cloud/pubsub/package.json'));
 // google-gax exports no package.json; its protos sit next to its entry point (build/src/index.js).
@@ -57,6 +76,10 @@ export class PubSubStandIn {
   private rand: () => number;
   public publishCalls = 0;
   public failedCalls = 0;
+  /** Requests refused with INVALID_ARGUMENT (a limit broken, or a poison message). */
+  public refusedCalls = 0;
+  /** Messages per stored request, in arrival order. */
+  public readonly requestSizes: number[] = [];
   /** Messages acknowledged, stored or counted. */
   public acknowledged = 0;
 
@@ -146,6 +169,12 @@ export class PubSubStandIn {
     const delay = min + Math.floor(this.rand() * (max - min + 1));
     const fail = this.rand() < (this.faults.failRate ?? 0);
     const answer = () => {
+      const refusal = this.refusal(call.request);
+      if (refusal) {
+        this.refusedCalls++;
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: refusal });
+        return;
+      }
       if (fail) {
         this.failedCalls++;
         callback({
@@ -166,10 +195,42 @@ export class PubSubStandIn {
         });
         return messageId;
       });
+      this.requestSizes.push(ids.length);
       callback(null, { messageIds: ids });
     };
     if (delay > 0) setTimeout(answer, delay);
     else answer();
+  }
+
+  /** Why Pub/Sub would refuse this request (its whole request: it is all-or-nothing), or undefined. */
+  private refusal(request: PublishCall['request']): string | undefined {
+    const { messages } = request;
+    if (messages.length === 0) return 'The request contains no messages.';
+    if (messages.length > LIMITS.messagesPerRequest)
+      return `The request contains ${messages.length} messages; at most ${LIMITS.messagesPerRequest} are allowed.`;
+    let total = 0;
+    for (const [i, m] of messages.entries()) {
+      const attributes = Object.entries(m.attributes ?? {});
+      if (m.data.length === 0 && attributes.length === 0)
+        return `Message ${i} has neither data nor attributes.`;
+      if (m.data.length > LIMITS.messageDataBytes) return `Message ${i} data is ${m.data.length} bytes.`;
+      if (attributes.length > LIMITS.attributes) return `Message ${i} has ${attributes.length} attributes.`;
+      for (const [k, v] of attributes) {
+        if (Buffer.byteLength(k) > LIMITS.attributeKeyBytes)
+          return `Message ${i} attribute key ${k} is too long.`;
+        if (Buffer.byteLength(v) > LIMITS.attributeValueBytes)
+          return `Message ${i} attribute ${k} has a value of ${Buffer.byteLength(v)} bytes; the limit is ${LIMITS.attributeValueBytes}.`;
+        total += Buffer.byteLength(k) + Buffer.byteLength(v);
+      }
+      if (Buffer.byteLength(m.orderingKey ?? '') > LIMITS.orderingKeyBytes)
+        return `Message ${i} ordering key is longer than ${LIMITS.orderingKeyBytes} bytes.`;
+      if (this.faults.poison !== undefined && m.data.includes(this.faults.poison))
+        return `Message ${i} is refused (stand-in poison).`;
+      total += m.data.length + Buffer.byteLength(m.orderingKey ?? '');
+    }
+    if (total > LIMITS.requestBytes)
+      return `The request is ${total} bytes; at most ${LIMITS.requestBytes} are allowed.`;
+    return undefined;
   }
 
   public messages(topic?: string): readonly StoredMessage[] {
@@ -178,6 +239,7 @@ export class PubSubStandIn {
 
   public clear(): void {
     this.stored.length = 0;
+    this.requestSizes.length = 0;
   }
 
   public async stop(): Promise<void> {
