@@ -206,7 +206,7 @@ describe("Pub/Sub's limits, per event", () => {
     const res2 = await post(
       'partner_session',
       JSON.stringify(
-        hostile.map((e, i) => session(`s-${i}`, i % 4 === 0 ? 'z'.repeat(1020 + i) : `g-${i % 5}`)),
+        hostile.map((_event, i) => session(`s-${i}`, i % 4 === 0 ? 'z'.repeat(1020 + i) : `g-${i % 5}`)),
       ),
     );
     expect([res1.statusCode, res2.statusCode]).toEqual([207, 207]);
@@ -226,7 +226,7 @@ describe('one event never fails its batch-mates', () => {
     );
     const responses = await Promise.all(requests);
     expect(responses.map((r) => r.statusCode)).toEqual(responses.map((_, i) => (i === 5 ? 422 : 200)));
-    expect((responses[5]?.json() as Body).results[0]?.errors).toEqual([
+    expect(((responses[5] as (typeof responses)[number]).json() as Body).results[0]?.errors).toEqual([
       {
         field: '(event)',
         rule: expect.stringMatching(
