@@ -395,7 +395,7 @@ export default async function ingestApp(app: FastifyInstance, options: IngestApp
 
 /** The charset parameter of a Content-Type header, lowercased; undefined when none is declared. */
 function charsetOf(contentType: string | string[] | undefined): string | undefined {
-  if (typeof contentType !== 'string') return undefined;
+  if (typeof contentType !== 'string' || !contentType.includes(';')) return undefined;
   const m = /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(contentType);
   return m ? (m[2] as string).toLowerCase() : undefined;
 }

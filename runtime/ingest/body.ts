@@ -176,6 +176,16 @@ function deeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
+/** Whether `text[start, end)` holds more than `max` opening brackets (`[` or `{`, in strings or not). */
+function opensMoreThan(text: string, start: number, end: number, max: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{', start); i !== -1 && i < end; i = text.indexOf('{', i + 1))
+    if (++count > max) return true;
+  for (let i = text.indexOf('[', start); i !== -1 && i < end; i = text.indexOf('[', i + 1))
+    if (++count > max) return true;
+  return false;
+}
+
 function parseOne(text: string, limits: BodyLimits, start: number, end: number): One {
   const slice = start === 0 && end === text.length ? text : text.slice(start, end);
   // The engine's parser is fast and iterative (no stack overflow however deep); the scanner runs only to
@@ -189,7 +199,8 @@ function parseOne(text: string, limits: BodyLimits, start: number, end: number):
       error: scanJson(text, limits.maxDepth, start, end) ?? { offset: start, problem: 'malformed JSON' },
     };
   }
-  if (deeperThan(value, limits.maxDepth))
+  // A value cannot nest deeper than the number of brackets that open in its text: most events have a few.
+  if (opensMoreThan(text, start, end, limits.maxDepth) && deeperThan(value, limits.maxDepth))
     return {
       ok: false,
       error: scanJson(text, limits.maxDepth, start, end) ?? {

@@ -55,11 +55,25 @@ export class IngestMetrics {
   }
 
   public events(stream: string, outcome: EventOutcome, count: number): void {
-    if (count > 0) this.add('tributary_ingest_events_total', { stream, outcome }, count);
+    if (count > 0) this.hot('tributary_ingest_events_total', stream, 'outcome', outcome, count);
   }
 
   public request(stream: string, status: number): void {
-    this.add('tributary_ingest_requests_total', { stream, status: String(status) });
+    this.hot('tributary_ingest_requests_total', stream, 'status', status, 1);
+  }
+
+  // The per-request counters, keyed by stream and one more label without building strings on every call.
+  private readonly hotSeries = new Map<string, Map<string, Map<string | number, string>>>();
+
+  private hot(name: string, stream: string, label: string, value: string | number, by: number): void {
+    let byStream = this.hotSeries.get(name);
+    if (!byStream) this.hotSeries.set(name, (byStream = new Map()));
+    let byValue = byStream.get(stream);
+    if (!byValue) byStream.set(stream, (byValue = new Map()));
+    let key = byValue.get(value);
+    if (key === undefined) byValue.set(value, (key = labelText({ stream, [label]: String(value) })));
+    const c = this.counters.get(name) as Counter;
+    c.values.set(key, (c.values.get(key) ?? 0) + by);
   }
 
   public gauge(name: string, help: string, read: () => number): void {
