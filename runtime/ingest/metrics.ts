@@ -67,11 +67,20 @@ export class IngestMetrics {
 
   private hot(name: string, stream: string, label: string, value: string | number, by: number): void {
     let byStream = this.hotSeries.get(name);
-    if (!byStream) this.hotSeries.set(name, (byStream = new Map()));
+    if (!byStream) {
+      byStream = new Map();
+      this.hotSeries.set(name, byStream);
+    }
     let byValue = byStream.get(stream);
-    if (!byValue) byStream.set(stream, (byValue = new Map()));
+    if (!byValue) {
+      byValue = new Map();
+      byStream.set(stream, byValue);
+    }
     let key = byValue.get(value);
-    if (key === undefined) byValue.set(value, (key = labelText({ stream, [label]: String(value) })));
+    if (key === undefined) {
+      key = labelText({ stream, [label]: String(value) });
+      byValue.set(value, key);
+    }
     const c = this.counters.get(name) as Counter;
     c.values.set(key, (c.values.get(key) ?? 0) + by);
   }
