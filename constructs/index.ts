@@ -2,12 +2,13 @@
  * The constructs: L2s per GCP service, the policy pack, the governed stack, and the platform (the foundation
  * and one construct per capability).
  */
+
+export * from '../core/markers';
 export * from './bigquery/analytics-dataset';
 export * from './bigquery/contract-table';
 export * from './bigquery/dead-letter-table';
 export * from './bigquery/table-grants';
 export * from './core/dependencies';
-export * from './core/markers';
 export * from './core/suppressions';
 export * from './dataflow/custom-flex-template';
 export * from './dataflow/flex-template-job';

@@ -2,6 +2,7 @@ import { IamWorkloadIdentityPool } from '@cdktf/provider-google/lib/iam-workload
 import { IamWorkloadIdentityPoolProvider } from '@cdktf/provider-google/lib/iam-workload-identity-pool-provider';
 import { LocalBackend } from 'cdktf';
 import { Construct } from 'constructs';
+import { connect, describeGroup, describeNode } from '../constructs/core/architecture';
 import { addDependencies } from '../constructs/core/dependencies';
 import { Principal } from '../constructs/iam/principal';
 import { GcpProject } from '../constructs/iam/project';
@@ -13,7 +14,7 @@ import { ContainerRepository, RUNTIME_REPOSITORY_ID } from '../constructs/run/co
 import { DataBucket } from '../constructs/storage/data-bucket';
 import { PROJECT_ID } from '../core/gcp';
 import { Checks } from '../core/validation';
-import { deployerAccountId } from './deployer';
+import { deployerAccountId, plannerAccountId } from './deployer';
 import type { BootstrapConfig } from './environments/bootstrap';
 import { type EnvironmentConfig, REQUIRED_LABELS } from './environments/types';
 import { validateEnvironment } from './environments/validate';
@@ -21,12 +22,14 @@ import { validateEnvironment } from './environments/validate';
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 
 /**
- * Run once per organisation with admin credentials and a local state file: state buckets, a deployer per
- * environment, a Workload Identity Federation pool for GitHub Actions, the APIs each project needs, and the
+ * Run once per organisation with admin credentials and a local state file: state buckets, a deployer and a
+ * read-only planner per environment, a Workload Identity Federation pool for GitHub Actions, the APIs each project needs, and the
  * container repository of each environment (images are pushed before the environment that runs them deploys).
  */
 export class BootstrapStack extends TributaryStack {
   public readonly deployers: Readonly<Record<string, ServiceIdentity>>;
+  /** Per environment: the read-only identity pull-request previews plan with. */
+  public readonly planners: Readonly<Record<string, ServiceIdentity>>;
   public readonly stateBuckets: Readonly<Record<string, DataBucket>>;
   public readonly repositories: Readonly<Record<string, ContainerRepository>>;
 
@@ -75,7 +78,9 @@ export class BootstrapStack extends TributaryStack {
       oidc: { issuerUri: GITHUB_ISSUER },
     });
 
+    describeNode(pool, { shape: 'external', label: `GitHub Actions of ${config.githubRepository} (WIF)` });
     const deployers: Record<string, ServiceIdentity> = {};
+    const planners: Record<string, ServiceIdentity> = {};
     const stateBuckets: Record<string, DataBucket> = {};
     const repositories: Record<string, ContainerRepository> = {};
     for (const env of config.environments) {
@@ -112,6 +117,36 @@ export class BootstrapStack extends TributaryStack {
       deployer.grantWorkloadIdentityUser(
         Principal.principalSet(pool.name, 'environment', env.name, config.workloadIdentityPoolId),
       );
+      // The planner runs `terraform plan -lock=false` for pull-request previews: the same repository-scoped trust,
+      // read on the state and read-only roles, and none of the deployer's write roles.
+      const planner = new ServiceIdentity(scope, 'Planner', {
+        name: 'planner',
+        prefix: env.foundation.namePrefix,
+        accountId: plannerAccountId(env),
+        project: env.foundation.project,
+        description: `Plans Tributary ${env.name} for pull-request previews (read-only)`,
+      });
+      addDependencies(planner.resource, ...services);
+      state.grantRead(planner);
+      for (const { role, why } of StreamingPlatform.PLANNER_ROLES) {
+        if (PROJECT_ONLY_ROLES.includes(role)) project.grant(planner, role);
+        else project.grantProjectWide(planner, role, `Planner ${why}`);
+      }
+      planner.grantWorkloadIdentityUser(
+        Principal.principalSet(
+          pool.name,
+          'repository',
+          config.githubRepository,
+          config.workloadIdentityPoolId,
+        ),
+      );
+      describeGroup(scope, `environment ${env.name}`);
+      describeNode(deployer, { shape: 'identity', label: `deployer ${deployerAccountId(env)}` });
+      describeNode(planner, { shape: 'identity', label: `planner ${plannerAccountId(env)} (read-only)` });
+      connect(pool, deployer, `jobs in GitHub environment ${env.name}`);
+      connect(pool, planner, 'jobs of the repository');
+      connect(deployer, state, 'writes state');
+      connect(planner, state, 'reads state', 'reference');
       // The deployer's CI job pushes the runtime images here (npm run image:push) before `cdktf deploy`.
       const repository = new ContainerRepository(scope, 'Repository', {
         repositoryId: RUNTIME_REPOSITORY_ID,
@@ -120,11 +155,14 @@ export class BootstrapStack extends TributaryStack {
       });
       addDependencies(repository.resource, ...services);
       repository.grantPush(deployer);
+      connect(deployer, repository, 'pushes images');
       deployers[env.name] = deployer;
+      planners[env.name] = planner;
       stateBuckets[env.name] = state;
       repositories[env.name] = repository;
     }
     this.deployers = deployers;
+    this.planners = planners;
     this.stateBuckets = stateBuckets;
     this.repositories = repositories;
   }

@@ -12,3 +12,12 @@ export function deployerAccountId(config: Pick<EnvironmentConfig, 'foundation'>)
 export function deployerEmail(config: Pick<EnvironmentConfig, 'foundation'>): string {
   return `${deployerAccountId(config)}@${config.foundation.project}.iam.gserviceaccount.com`;
 }
+
+/** The read-only planner service account of an environment (bootstrap creates it, the environment grants it reads). */
+export function plannerAccountId(config: Pick<EnvironmentConfig, 'foundation'>): string {
+  return deterministicName([config.foundation.namePrefix, 'planner'], 30);
+}
+
+export function plannerEmail(config: Pick<EnvironmentConfig, 'foundation'>): string {
+  return `${plannerAccountId(config)}@${config.foundation.project}.iam.gserviceaccount.com`;
+}

@@ -10,7 +10,7 @@ import { runtimeImage } from '../constructs/run/image';
 import { type ContractLock, parseLock } from '../contracts/lock';
 import type { Contract } from '../contracts/model';
 import { CONTRACTS, LOCK_PATH } from './contracts/index';
-import { deployerEmail } from './deployer';
+import { deployerEmail, plannerEmail } from './deployer';
 import { type EnvironmentConfig, REQUIRED_LABELS } from './environments/types';
 import { validateEnvironment } from './environments/validate';
 
@@ -37,6 +37,7 @@ export class EnvironmentStack extends TributaryStack {
     this.platform = new StreamingPlatform(this, 'Platform', {
       ...f,
       deployer: Principal.serviceAccount(deployerEmail(config)),
+      planner: Principal.serviceAccount(plannerEmail(config)),
       streams: { ...config.streams, contracts: streams.contracts, contractLock: streams.lock },
       ingest: { ...config.ingest, image: ingestImage(config) },
     });

@@ -81,7 +81,7 @@ export function summarize(outdir: string, projectIds: readonly string[] = []): s
       `  identities  ${accounts.length}: ${accounts.sort().join(', ')}`,
       `  grants      ${grants}`,
       `  policy      ${policy.errors === 0 ? 'passed' : 'FAILED'}: ${policy.errors} errors, ${policy.warnings} warnings, ${policy.suppressed} suppressed over ${report.resourcesChecked} resources and data sources`,
-      `  docs        ${rel(path.join(dir, 'policy-report.md'))}, ${rel(path.join(dir, 'iam-matrix.md'))}`,
+      `  docs        ${['policy-report.md', 'iam-matrix.md', 'architecture.md'].map((f) => rel(path.join(dir, f))).join(', ')}`,
       '',
     );
   }

@@ -2,6 +2,7 @@ import { BigqueryDataset } from '@cdktf/provider-google/lib/bigquery-dataset';
 import { BigqueryDatasetIamMember } from '@cdktf/provider-google/lib/bigquery-dataset-iam-member';
 import { Construct } from 'constructs';
 import { checkDataKey, checkLabels, DATA_LOCATION } from '../../core/gcp';
+import { describeNode } from '../core/architecture';
 import { projectOf } from '../core/project';
 import { checkProject, constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
@@ -125,6 +126,7 @@ export class AnalyticsDataset extends DatasetBase {
 
   constructor(scope: Construct, id: string, props: AnalyticsDatasetProps) {
     super(scope, id);
+    describeNode(this, { shape: 'dataset', label: `${props.layer} dataset ${props.datasetId}` });
     const project = projectOf(this, props.project);
     const checks = constructChecks(this);
     checks.check('datasetId', props.datasetId, DATASET_ID);
@@ -175,6 +177,7 @@ class ImportedDataset extends DatasetBase {
 
   constructor(scope: Construct, id: string, reference: DatasetReference) {
     super(scope, id);
+    describeNode(this, { shape: 'dataset', label: `dataset ${reference.datasetId} (imported)` });
     const c = constructChecks(this);
     c.check('datasetId', reference.datasetId, DATASET_ID);
     checkProject(c, reference.project);

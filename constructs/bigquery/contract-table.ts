@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { rawTableSpec } from '../../contracts/generators/bigquery';
 import type { Contract } from '../../contracts/model';
 import { KMS_KEY_NAME } from '../../core/gcp';
+import { describeNode } from '../core/architecture';
 import { constructChecks } from '../core/validation';
 import type { Grant } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
@@ -63,6 +64,7 @@ export class ContractTable extends Construct implements ITableGrantTarget, IWrit
     checks.throwIfAny();
 
     const spec = rawTableSpec(props.contract);
+    describeNode(this, { shape: 'table', label: `${spec.tableId}${props.retired ? ' (retired)' : ''}` });
     this.resource = new BigqueryTable(this, 'Resource', {
       project: props.dataset.project,
       datasetId: props.dataset.datasetIdRef,

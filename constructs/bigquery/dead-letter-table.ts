@@ -1,7 +1,8 @@
 import { BigqueryTable } from '@cdktf/provider-google/lib/bigquery-table';
 import { Construct } from 'constructs';
 import { checkLabels, KMS_KEY_NAME, RETENTION_DAYS } from '../../core/gcp';
-import { DEAD_LETTER_LABEL } from '../core/markers';
+import { DEAD_LETTER_LABEL } from '../../core/markers';
+import { describeNode } from '../core/architecture';
 import { constructChecks } from '../core/validation';
 import type { Grant } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
@@ -66,6 +67,7 @@ export class DeadLetterTable extends Construct implements ITableGrantTarget, IWr
 
   constructor(scope: Construct, id: string, props: DeadLetterTableProps) {
     super(scope, id);
+    describeNode(this, { shape: 'table', label: props.tableId });
     const checks = constructChecks(this);
     checks.rule('tableId', props.tableId, 'must be 1-1024 letters, digits and underscores', (t) =>
       /^[A-Za-z0-9_]{1,1024}$/.test(t),

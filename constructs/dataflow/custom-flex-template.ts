@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { TEMPLATE_SPEC_ROLE } from '../../core/markers';
 import { constructChecks } from '../core/validation';
 import type { IDataBucket } from '../storage/data-bucket';
 import { HashedObject } from '../storage/hashed-object';
@@ -10,7 +11,6 @@ import {
 } from './template-parameters';
 
 /** Object metadata role of template spec files. */
-export const TEMPLATE_SPEC_ROLE = 'dataflow-flex-template-spec';
 
 export type SdkLanguage = 'JAVA' | 'PYTHON' | 'GO';
 

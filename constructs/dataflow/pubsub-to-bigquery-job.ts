@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { TEMPLATE_VERSION } from '../../core/gcp';
 import type { IWritableTable } from '../bigquery/table-grants';
+import { describeNode } from '../core/architecture';
 import { constructChecks } from '../core/validation';
 import type { Grant } from '../iam/grants';
 import type { IEventSubscription } from '../pubsub/event-subscription';
@@ -49,6 +50,7 @@ export class PubSubToBigQueryJob extends Construct {
 
   constructor(scope: Construct, id: string, props: PubSubToBigQueryJobProps) {
     super(scope, id);
+    describeNode(this, { shape: 'job', label: `Dataflow ${props.jobName} (UDF)` });
     const {
       jobName,
       subscription,

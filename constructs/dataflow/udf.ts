@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { UDF_OBJECT_ROLE } from '../core/markers';
+import { UDF_OBJECT_ROLE } from '../../core/markers';
 import { constructChecks } from '../core/validation';
 import type { IDataBucket } from '../storage/data-bucket';
 import { HashedObject } from '../storage/hashed-object';

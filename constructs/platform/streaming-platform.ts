@@ -30,6 +30,13 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
     ]),
   ].sort();
 
+  /** What the read-only planner needs project-wide to plan every part; the bootstrap stack grants it. */
+  public static override readonly PLANNER_ROLES: readonly DeployerRole[] = [
+    ...PlatformFoundation.PLANNER_ROLES,
+    ...EventStreams.PLANNER_ROLES,
+    ...PlatformIngest.PLANNER_ROLES,
+  ].filter((r, i, all) => all.findIndex((o) => o.role === r.role) === i);
+
   /** What the deployer needs project-wide to create every part; the bootstrap stack grants it. */
   public static override readonly DEPLOYER_ROLES: readonly DeployerRole[] = [
     ...PlatformFoundation.DEPLOYER_ROLES,

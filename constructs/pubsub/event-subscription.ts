@@ -3,6 +3,7 @@ import { PubsubSubscriptionIamMember } from '@cdktf/provider-google/lib/pubsub-s
 import { Construct } from 'constructs';
 import { checkLabels, DELIVERY_ATTEMPTS, PROJECT_ID, PUBSUB_NAME } from '../../core/gcp';
 import type { ContractTable } from '../bigquery/contract-table';
+import { describeNode } from '../core/architecture';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
@@ -82,6 +83,7 @@ export class EventSubscription extends Construct implements IEventSubscription {
 
   constructor(scope: Construct, id: string, props: EventSubscriptionProps) {
     super(scope, id);
+    describeNode(this, { shape: 'subscription', label: props.subscriptionName });
     const delivery = props.delivery ?? { kind: 'pull' };
     validate(this, props, delivery);
 

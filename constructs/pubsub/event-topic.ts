@@ -10,7 +10,8 @@ import {
   REGION,
   TOPIC_RETENTION_HOURS,
 } from '../../core/gcp';
-import { DEAD_LETTER_LABEL } from '../core/markers';
+import { DEAD_LETTER_LABEL } from '../../core/markers';
+import { connect, describeNode } from '../core/architecture';
 import { projectOf } from '../core/project';
 import { checkProject, constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
@@ -71,6 +72,10 @@ export class EventTopic extends Construct implements IEventTopic {
 
   constructor(scope: Construct, id: string, props: EventTopicProps) {
     super(scope, id);
+    describeNode(this, {
+      shape: 'topic',
+      label: `topic ${props.topicName}${props.schema ? ' (schema)' : ''}`,
+    });
     const project = projectOf(this, props.project);
     validate(this, props, project);
     this.topicName = props.topicName;
@@ -115,6 +120,7 @@ export class EventTopic extends Construct implements IEventTopic {
       messageRetentionDuration: `${31 * 24 * 3600}s`,
       labels: { ...props.labels, [DEAD_LETTER_LABEL.key]: DEAD_LETTER_LABEL.value },
     });
+    describeNode(this.deadLetterTopic, { shape: 'topic', label: `topic ${dlqName} (dead letters)` });
     this.deadLetterTarget = new TopicGrants(this, 'DeadLetterGrants', this.deadLetterTopic, dlqName);
     this.deadLetterTarget.grant(this.serviceAgent, 'roles/pubsub.publisher');
     this.deadLetterSubscription = new EventSubscription(this, 'DeadLetterSubscription', {
@@ -125,6 +131,7 @@ export class EventTopic extends Construct implements IEventTopic {
       labels: { ...props.labels, [DEAD_LETTER_LABEL.key]: DEAD_LETTER_LABEL.value },
       serviceAgent: this.serviceAgent,
     });
+    connect(this.deadLetterTopic, this.deadLetterSubscription);
   }
 
   /**
@@ -149,6 +156,8 @@ export class EventTopic extends Construct implements IEventTopic {
       },
     });
     subscription.grantSubscribe(this.serviceAgent);
+    connect(this, subscription);
+    connect(subscription, this.deadLetterTopic, 'dead letters');
     return subscription;
   }
 
@@ -184,6 +193,7 @@ class ImportedTopic extends Construct implements IEventTopic {
     private readonly project: string,
   ) {
     super(scope, id);
+    describeNode(this, { shape: 'topic', label: `topic ${topicName} (imported)` });
     const c = constructChecks(this).check('topicName', topicName, PUBSUB_NAME);
     checkProject(c, project).throwIfAny();
     this.grantResourceLabel = topicName;

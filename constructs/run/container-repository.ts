@@ -2,6 +2,7 @@ import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-
 import { ArtifactRegistryRepositoryIamMember } from '@cdktf/provider-google/lib/artifact-registry-repository-iam-member';
 import { Construct } from 'constructs';
 import { checkLabels, checkRegionalKey, REGION } from '../../core/gcp';
+import { describeNode } from '../core/architecture';
 import { projectOf } from '../core/project';
 import { checkProject, constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
@@ -43,6 +44,7 @@ export class ContainerRepository extends Construct implements IGrantTarget {
 
   constructor(scope: Construct, id: string, props: ContainerRepositoryProps) {
     super(scope, id);
+    describeNode(this, { shape: 'repository', label: `images ${props.repositoryId}` });
     const project = projectOf(this, props.project);
     const c = constructChecks(this);
     c.rule(

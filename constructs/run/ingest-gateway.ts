@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { type GatewayManifest, serializeGatewayManifest } from '../../contracts/gateway';
+import { INGEST_MANIFEST_ROLE } from '../../core/markers';
 import type { Checks } from '../../core/validation';
+import { describeNode } from '../core/architecture';
 import { constructChecks } from '../core/validation';
 import type { IPrincipal } from '../iam/principal';
 import type { IServiceIdentity } from '../iam/service-identity';
@@ -102,6 +104,7 @@ export class IngestGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestGatewayProps) {
     super(scope, id);
+    describeNode(this, { shape: 'service', label: `Cloud Run ${props.serviceName}` });
     const access = props.access ?? { kind: 'private' };
     const c = constructChecks(this);
     c.rule('manifest.streams', props.manifest.streams, 'must list at least one stream', (s) => s.length > 0);
@@ -122,7 +125,7 @@ export class IngestGateway extends Construct {
       extension: 'json',
       content: serializeGatewayManifest(props.manifest),
       contentType: 'application/json',
-      role: 'ingest-manifest',
+      role: INGEST_MANIFEST_ROLE,
     });
     this.apiKeys = new RuntimeSecret(this, 'ApiKeys', {
       secretId: `${props.serviceName}-api-keys`,

@@ -2,6 +2,7 @@ import { StorageBucket, type StorageBucketLifecycleRule } from '@cdktf/provider-
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
 import { Construct } from 'constructs';
 import { BUCKET_LOCATION, BUCKET_NAME, checkDataKey, checkLabels, PROJECT_ID } from '../../core/gcp';
+import { describeNode } from '../core/architecture';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
@@ -154,6 +155,7 @@ export class DataBucket extends BucketBase {
 
   constructor(scope: Construct, id: string, props: DataBucketProps) {
     super(scope, id);
+    describeNode(this, { shape: 'bucket', label: `bucket ${props.bucketName}` });
     const project = projectOf(this, props.project);
     validate(this, props, project);
 
@@ -198,6 +200,7 @@ class ImportedBucket extends BucketBase {
     public readonly bucketName: string,
   ) {
     super(scope, id);
+    describeNode(this, { shape: 'bucket', label: `bucket ${bucketName} (imported)` });
     constructChecks(this).check('bucketName', bucketName, BUCKET_NAME).throwIfAny();
     this.bucketRef = bucketName;
   }

@@ -1,7 +1,7 @@
 import { StorageBucketObject } from '@cdktf/provider-google/lib/storage-bucket-object';
 import { Construct } from 'constructs';
+import { CONTENT_HASH_LENGTH, CONTENT_SHA256_KEY, OBJECT_ROLE_KEY } from '../../core/markers';
 import { contentSha256 } from '../../core/names';
-import { CONTENT_HASH_LENGTH, CONTENT_SHA256_KEY, OBJECT_ROLE_KEY } from '../core/markers';
 import { constructChecks } from '../core/validation';
 import type { IDataBucket } from './data-bucket';
 

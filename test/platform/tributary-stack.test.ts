@@ -75,8 +75,8 @@ describe('reports', () => {
     app.synth();
     const written = writeStackReports(app).map((f) => path.relative(app.outdir, f));
     expect(written.sort()).toEqual(
-      ['iam-matrix.json', 'iam-matrix.md', 'policy-report.json', 'policy-report.md'].map((f) =>
-        path.join('stacks', 'governed', f),
+      ['architecture.md', 'iam-matrix.json', 'iam-matrix.md', 'policy-report.json', 'policy-report.md'].map(
+        (f) => path.join('stacks', 'governed', f),
       ),
     );
     expect(fs.readFileSync(path.join(app.outdir, 'stacks', 'governed', 'iam-matrix.md'), 'utf8')).toContain(

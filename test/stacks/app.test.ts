@@ -319,7 +319,7 @@ describe('the app', () => {
     });
   });
 
-  test('the bootstrap stack federates GitHub Actions of one repository only', () => {
+  test('the bootstrap stack federates GitHub Actions of one repository only: deployers per GitHub environment, planners per repository', () => {
     const json = tf('bootstrap');
     expect(resources(json, 'google_iam_workload_identity_pool')).toEqual([
       expect.objectContaining({ project: 'trb-ci-placeholder', workload_identity_pool_id: 'tributary-ci' }),
@@ -334,10 +334,54 @@ describe('the app', () => {
     const wif = resources(json, 'google_service_account_iam_member').filter(
       (m) => m.role === 'roles/iam.workloadIdentityUser',
     );
+    for (const m of wif)
+      expect(String(m.member)).toMatch(
+        String(m.service_account_id).includes('_Planner_')
+          ? /attribute\.repository\//
+          : /attribute\.environment\//,
+      );
     expect(wif.map((m) => String(m.member).replace(/^.*attribute\./, 'attribute.')).sort()).toEqual([
       'attribute.environment/dev',
       'attribute.environment/prod',
       'attribute.environment/staging',
+      'attribute.repository/example-org/tributary',
+      'attribute.repository/example-org/tributary',
+      'attribute.repository/example-org/tributary',
+    ]);
+  });
+
+  test('each planner gets exactly the read-only planner roles, state read, and nothing the deployer writes with', () => {
+    const matrix = JSON.parse(read('bootstrap', 'iam-matrix.json')) as GrantRecord[];
+    const readOnly =
+      /\.(viewer|metadataViewer|bucketViewer|serviceAccountViewer|serviceUsageViewer|securityReviewer|objectViewer|workloadIdentityUser)$/;
+    for (const env of ENVIRONMENTS) {
+      const planner = `serviceAccount:${env.foundation.namePrefix}-planner@${env.foundation.project}.iam.gserviceaccount.com`;
+      const grants = matrix.filter((r) => r.principal === planner);
+      expect(
+        grants
+          .filter((r) => r.scope === 'project')
+          .map((r) => r.role)
+          .sort(),
+      ).toEqual(StreamingPlatform.PLANNER_ROLES.map((r) => r.role).sort());
+      expect(grants.filter((r) => r.scope === 'resource')).toEqual([
+        expect.objectContaining({ role: 'roles/storage.objectViewer', resource: env.state.bucket }),
+      ]);
+      for (const g of grants) expect(g.role).toMatch(readOnly);
+      const deployerRoles = new Set(StreamingPlatform.DEPLOYER_ROLES.map((r) => r.role));
+      expect(grants.filter((g) => deployerRoles.has(g.role))).toEqual([]);
+    }
+    // In the environment: object read where Terraform refreshes objects, payload read of the secrets it refreshes.
+    const devMatrix = JSON.parse(read('dev', 'iam-matrix.json')) as GrantRecord[];
+    const devPlanner = `serviceAccount:trb-dev-planner@${dev.foundation.project}.iam.gserviceaccount.com`;
+    expect(
+      devMatrix
+        .filter((r) => r.principal === devPlanner)
+        .map((r) => `${r.resourceType} ${r.role}`)
+        .sort(),
+    ).toEqual([
+      'google_secret_manager_secret roles/secretmanager.secretAccessor',
+      'google_secret_manager_secret roles/secretmanager.secretAccessor',
+      'google_storage_bucket roles/storage.objectViewer',
     ]);
   });
 
@@ -402,13 +446,16 @@ describe('the app', () => {
     }
     expect(StreamingPlatform.DEPLOYER_ROLES.map((r) => r.role)).not.toContain('roles/artifactregistry.admin');
     const report = JSON.parse(read('bootstrap', 'policy-report.json')) as PolicyReport;
-    // One suppression per project-wide role that also exists on resources, per environment: 6 x 3.
-    const projectWide = StreamingPlatform.DEPLOYER_ROLES.filter((r) => !PROJECT_ONLY_ROLES.includes(r.role));
+    // One suppression per project-wide role that also exists on resources, per identity and environment:
+    // (6 deployer + 8 planner) x 3.
+    const projectWide = [...StreamingPlatform.DEPLOYER_ROLES, ...StreamingPlatform.PLANNER_ROLES].filter(
+      (r) => !PROJECT_ONLY_ROLES.includes(r.role),
+    );
     expect(report.summary.suppressed).toBe(projectWide.length * ENVIRONMENTS.length);
-    expect(report.summary.suppressed).toBe(18);
+    expect(report.summary.suppressed).toBe(42);
     expect(
       report.suppressions.every(
-        (s) => s.id === 'TRB-IAM-5' && s.matched === 1 && s.reason.startsWith('Deployer '),
+        (s) => s.id === 'TRB-IAM-5' && s.matched === 1 && /^(Deployer|Planner) /.test(s.reason),
       ),
     ).toBe(true);
     expect(resources(tf('bootstrap'), 'google_service_account_key')).toEqual([]);
@@ -485,17 +532,19 @@ describe('the app', () => {
     const text = summarize(outdir, ['trb-dev-placeholder', 'real-project-1']);
     expect(text).toContain('Synthesized 4 stacks');
     expect(text).toMatch(
-      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}68: bigquery 8, iam 5, pubsub 40, run 1, secretmanager 6, storage 8\n {2}data {8}1: project 1\n/,
+      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}71: bigquery 8, iam 5, pubsub 40, run 1, secretmanager 8, storage 9\n {2}data {8}1: project 1\n/,
     );
     expect(text).toContain('identities  1: trb-dev-ingest\n');
     expect(text).toMatch(
-      /prod {2}.*\n {2}resources {3}115: bigquery 19, dataflow 4, iam 17, pubsub 48, run 1, secretmanager 6, storage 20\n/,
+      /prod {2}.*\n {2}resources {3}118: bigquery 19, dataflow 4, iam 17, pubsub 48, run 1, secretmanager 8, storage 21\n/,
     );
     // The policy line counts what the resource and data lines count: 68 + 1.
     expect(text).toContain(
-      'policy      passed: 0 errors, 0 warnings, 0 suppressed over 69 resources and data sources',
+      'policy      passed: 0 errors, 0 warnings, 0 suppressed over 72 resources and data sources',
     );
-    expect(text).toMatch(/docs {8}.*stacks\/prod\/policy-report\.md, .*stacks\/prod\/iam-matrix\.md/);
+    expect(text).toMatch(
+      /docs {8}.*stacks\/prod\/policy-report\.md, .*stacks\/prod\/iam-matrix\.md, .*stacks\/prod\/architecture\.md/,
+    );
     expect(text).toContain('placeholder project ids (trb-dev-placeholder)');
   });
 });

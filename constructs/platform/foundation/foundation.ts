@@ -93,7 +93,10 @@ export interface PlatformBuckets {
   readonly artifacts: IDataBucket;
 }
 
-/** A role the CI deployer needs project-wide, and why (it creates the resources the role governs). */
+/**
+ * A role a CI identity needs project-wide, and why: the deployer creates the resources the role governs, the
+ * planner reads them for `terraform plan`.
+ */
 export interface DeployerRole {
   readonly role: string;
   readonly why: string;
@@ -116,6 +119,8 @@ export interface IPlatformFoundation {
   readonly datasets: PlatformDatasets;
   /** The CI deployer, allowed to attach (act as) every workload identity and job identity. */
   readonly deployer?: IPrincipal;
+  /** The read-only CI planner; capabilities grant it read on what `terraform plan` must refresh. */
+  readonly planner?: IPrincipal;
   /**
    * The service account of one workload, created on first request by the capability that runs the workload
    * (`<namePrefix>-<name>`); the deployer may act as it.
@@ -126,6 +131,12 @@ export interface IPlatformFoundation {
 export interface PlatformFoundationProps extends FoundationSettings {
   /** The CI deployer. @default - none */
   readonly deployer?: IPrincipal;
+  /**
+   * The read-only CI planner (the bootstrap creates one per environment). It gets object read on the artifacts
+   * bucket, whose objects Terraform refreshes; its project-wide read roles are PLANNER_ROLES, granted by the
+   * bootstrap. @default - none
+   */
+  readonly planner?: IPrincipal;
   /** Principals allowed to upload batch files into the landing bucket. @default - none */
   readonly landingUploaders?: readonly IPrincipal[];
   /** Existing buckets to use instead of creating them (`DataBucket.fromBucketName`). @default - all created */
@@ -206,6 +217,21 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
     'sts.googleapis.com',
   ];
 
+  /**
+   * What the read-only planner needs project-wide for `terraform plan` of the foundation: metadata and IAM
+   * policies, never data (no object, table or message reads).
+   */
+  public static readonly PLANNER_ROLES: readonly DeployerRole[] = [
+    {
+      role: 'roles/iam.securityReviewer',
+      why: 'reads the IAM policies of the resources the stack grants on',
+    },
+    { role: 'roles/storage.bucketViewer', why: 'reads bucket configuration, not objects' },
+    { role: 'roles/bigquery.metadataViewer', why: 'reads dataset and table metadata, not table data' },
+    { role: 'roles/iam.serviceAccountViewer', why: 'reads the runtime service accounts' },
+    { role: 'roles/serviceusage.serviceUsageViewer', why: 'reads which APIs are enabled' },
+  ];
+
   /** What the deployer needs project-wide to create the foundation and the identities capabilities ask for. */
   public static readonly DEPLOYER_ROLES: readonly DeployerRole[] = [
     { role: 'roles/storage.admin', why: 'creates the platform buckets and sets their IAM' },
@@ -225,6 +251,7 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
   public readonly encryptionKey?: string;
   public readonly network?: NetworkSettings;
   public readonly deployer?: IPrincipal;
+  public readonly planner?: IPrincipal;
   public readonly project: GcpProject;
   public readonly buckets: PlatformBuckets;
   public readonly datasets: PlatformDatasets;
@@ -245,6 +272,7 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
     this.encryptionKey = props.encryptionKey;
     this.network = props.network;
     this.deployer = props.deployer;
+    this.planner = props.planner;
     this.project = new GcpProject(this, 'Project', { projectId: props.project });
     this.buckets = this.createBuckets(props);
     this.datasets = Object.fromEntries(
@@ -263,6 +291,7 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
       ]),
     ) as PlatformDatasets;
     for (const uploader of props.landingUploaders ?? []) this.buckets.landing.grantCreate(uploader);
+    if (props.planner) this.buckets.artifacts.grantRead(props.planner);
   }
 
   public workloadIdentity(name: string, description: string): IServiceIdentity {

@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { type GatewayManifest, validateGatewayManifest } from '../../../contracts/gateway';
 import { CONCURRENCY, CPU, checkInstances, IAM_MEMBER, INGRESS, MEMORY } from '../../../core/gcp';
 import type { Checks } from '../../../core/validation';
+import { connect, describeNode } from '../../core/architecture';
 import { childChecks } from '../../core/validation';
 import { Principal } from '../../iam/principal';
 import { checkGatewayAccess, IngestGateway, type IngestGatewayProps } from '../../run/ingest-gateway';
@@ -65,6 +66,15 @@ export class PlatformIngest extends IngestGateway {
     'secretmanager.googleapis.com',
   ];
 
+  /** What the read-only planner needs project-wide to refresh the gateway. */
+  public static readonly PLANNER_ROLES: readonly DeployerRole[] = [
+    { role: 'roles/run.viewer', why: 'reads the Cloud Run service' },
+    {
+      role: 'roles/secretmanager.viewer',
+      why: 'reads secret metadata; payloads only where granted per secret',
+    },
+  ];
+
   /** What the deployer needs project-wide to deploy the gateway. */
   public static readonly DEPLOYER_ROLES: readonly DeployerRole[] = [
     { role: 'roles/run.admin', why: 'deploys Cloud Run services and sets invoker IAM' },
@@ -115,7 +125,17 @@ export class PlatformIngest extends IngestGateway {
       deletionProtection: f.deletionProtection,
     });
     for (const role of PlatformIngest.PROJECT_ROLES) f.project.grant(identity, role);
-    for (const s of Object.values(streams.streams))
+    // Terraform refreshes a secret version by reading its payload; these hold key hashes and the metrics
+    // scrape config, and the state the planner reads holds the same data.
+    if (f.planner) for (const secret of [this.apiKeys, this.metricsConfig]) secret?.grantRead(f.planner);
+    for (const s of Object.values(streams.streams)) {
       this.service.deployAfter(s.topic.grantPublish(identity).member);
+      connect(this, s.topic, 'publishes');
+    }
+    describeNode(this, {
+      shape: 'service',
+      label: `Cloud Run ${f.namePrefix}-ingest`,
+      inputs: ['web, mobile and partner producers'],
+    });
   }
 }

@@ -5,6 +5,7 @@ import { GoogleBetaProvider } from '@cdktf/provider-google-beta/lib/provider';
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { checkLabels, PROJECT_ID, REGION } from '../../../core/gcp';
+import { renderArchitecture } from '../../core/architecture';
 import { constructChecks } from '../../core/validation';
 import { GrantLedger } from '../../iam/grants';
 import { PolicyPack } from '../../policy/pack';
@@ -38,7 +39,7 @@ const CROSS_STACK_OUTPUT = 'cross-stack-output-';
 
 /**
  * A stack that governs itself: `google` and `google-beta` providers with default labels, the policy pack, and
- * the grant ledger. Its reports (`policy-report.{json,md}`, `iam-matrix.{json,md}`) are written next to
+ * the grant ledger. Its reports (`policy-report.{json,md}`, `iam-matrix.{json,md}`, `architecture.md`) are written next to
  * `cdk.tf.json` by `TributaryApp` (or `writeStackReports` for an app of your own).
  */
 export class TributaryStack extends TerraformStack {
@@ -77,7 +78,11 @@ export class TributaryStack extends TerraformStack {
 
   /** The generated documents of this stack, by file name. */
   public reportFiles(): Readonly<Record<string, string>> {
-    return { ...this.policy.reportFiles(), ...this.grants.reportFiles() };
+    return {
+      ...this.policy.reportFiles(),
+      ...this.grants.reportFiles(),
+      'architecture.md': renderArchitecture(this),
+    };
   }
 }
 

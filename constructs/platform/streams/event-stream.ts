@@ -5,6 +5,7 @@ import type { Contract } from '../../../contracts/model';
 import type { IAnalyticsDataset } from '../../bigquery/analytics-dataset';
 import { ContractTable, labelSafe } from '../../bigquery/contract-table';
 import { DeadLetterTable } from '../../bigquery/dead-letter-table';
+import { connect, describeGroup } from '../../core/architecture';
 import { constructChecks } from '../../core/validation';
 import { PubSubToBigQueryJob, type PubSubToBigQueryJobProps } from '../../dataflow/pubsub-to-bigquery-job';
 import type { IPrincipal } from '../../iam/principal';
@@ -79,6 +80,7 @@ export class EventStream extends Construct {
 
   constructor(scope: Construct, id: string, props: EventStreamProps) {
     super(scope, id);
+    describeGroup(this, `stream ${props.contract.name}`);
     if (props.delivery === 'dataflow')
       constructChecks(this)
         .require('dataflow', props.dataflow, 'is required with dataflow delivery')
@@ -152,5 +154,12 @@ export class EventStream extends Construct {
       delivery: { kind: 'cloud-storage', bucket: props.archiveBucket, filenamePrefix: `${c.name}/` },
       labels,
     });
+    connect(this.archive, props.archiveBucket, 'Avro archive');
+    if (this.pipeline) {
+      connect(this.delivery, this.pipeline);
+      connect(this.pipeline, this.table);
+      connect(this.pipeline, this.deadLetterTable, 'rejected rows');
+    } else connect(this.delivery, this.table);
+    connect(props.rawDataset, this.table, undefined, 'reference');
   }
 }

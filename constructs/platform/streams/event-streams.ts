@@ -11,6 +11,7 @@ import {
   TOPIC_RETENTION_HOURS,
 } from '../../../core/gcp';
 import type { Checks } from '../../../core/validation';
+import { describeGroup } from '../../core/architecture';
 import { constructChecks } from '../../core/validation';
 import type { IEventTopic } from '../../pubsub/event-topic';
 import type { DeployerRole, IPlatformFoundation, NetworkSettings } from '../foundation/foundation';
@@ -120,6 +121,12 @@ export class EventStreams extends Construct implements IEventStreams {
     'pubsub.googleapis.com',
   ];
 
+  /** What the read-only planner needs project-wide to refresh the streams: configuration, never messages. */
+  public static readonly PLANNER_ROLES: readonly DeployerRole[] = [
+    { role: 'roles/pubsub.viewer', why: 'reads topics, schemas and subscriptions, not messages' },
+    { role: 'roles/dataflow.viewer', why: 'reads the Dataflow jobs' },
+  ];
+
   /** What the deployer needs project-wide to create the streams (tables are covered by the foundation's role). */
   public static readonly DEPLOYER_ROLES: readonly DeployerRole[] = [
     { role: 'roles/pubsub.admin', why: 'creates topics, schemas and subscriptions and sets their IAM' },
@@ -131,6 +138,7 @@ export class EventStreams extends Construct implements IEventStreams {
 
   constructor(scope: Construct, id: string, props: EventStreamsProps) {
     super(scope, id);
+    describeGroup(this, 'Streams');
     const f = props.foundation;
     const c = constructChecks(this);
     checkStreamsSettings(c, props, '', {

@@ -1,5 +1,5 @@
+import { CONTENT_HASH_LENGTH, OBJECT_ROLE_KEY, UDF_OBJECT_ROLE } from '../../../core/markers';
 import { contentSha256 } from '../../../core/names';
-import { CONTENT_HASH_LENGTH, OBJECT_ROLE_KEY, UDF_OBJECT_ROLE } from '../../core/markers';
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
 import { DATAFLOW_JOB_TYPES } from './dataflow-service-account';
 

@@ -1,4 +1,4 @@
-import { DEAD_LETTER_LABEL } from '../../core/markers';
+import { DEAD_LETTER_LABEL } from '../../../core/markers';
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
 
 export const pubsubTopicSchema: PolicyRule = {

@@ -1,7 +1,7 @@
 /**
- * Labels and object metadata with a meaning to other parts of the platform. Defined here, below every service
- * folder, because the constructs that set them and the policy rules and alerts that read them live in different
- * folders.
+ * Labels and object metadata with a meaning to other parts of the platform. Defined in the pure base layer
+ * because the constructs that set them, and the policy rules, alerts and plan previews that read them, live in
+ * different layers.
  */
 
 /** Marks dead-letter topics, their subscriptions and dead-letter tables (policies TRB-PS-1 and TRB-PS-2 read it). */
@@ -16,3 +16,7 @@ export const CONTENT_SHA256_KEY = 'content-sha256';
 
 /** Object metadata role of UDF files (policy TRB-DF-4 checks their names carry their content hash). */
 export const UDF_OBJECT_ROLE = 'dataflow-udf';
+
+/** Object metadata roles of other content-addressed files. */
+export const TEMPLATE_SPEC_ROLE = 'dataflow-flex-template-spec';
+export const INGEST_MANIFEST_ROLE = 'ingest-manifest';

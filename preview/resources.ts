@@ -1,0 +1,200 @@
+/**
+ * What Terraform will do to each resource of a stack, offline: resources are paired by construct path (the same
+ * path is the same resource), then the resources only one side has are paired by their natural identity (same
+ * type and same name in GCP). A pair at a new address is a replacement: Terraform destroys the old resource and
+ * creates the new one, unless a `moved` block says otherwise. A pair at the same address is changed in place, or
+ * replaced when an attribute that forces replacement changed (see force-new.ts).
+ */
+import { FORCE_NEW, forceNewChanges } from './force-new';
+import type { SnapshotResource, StackSnapshot } from './snapshot';
+
+export type ResourceAction = 'create' | 'delete' | 'update' | 'replace';
+
+export interface ResourceChange {
+  readonly action: ResourceAction;
+  readonly type: string;
+  /** The address after the change (the old one for a delete). */
+  readonly address: string;
+  /** For a replacement at a new address (a renamed construct): the old address. */
+  readonly previousAddress?: string;
+  readonly path: string;
+  /** Attribute paths whose values differ. */
+  readonly changed: readonly string[];
+  /** Why it is replaced: the attributes that force it, or the address change. */
+  readonly reasons: readonly string[];
+  /** What a reviewer should know about this type's updates (from the replacement table). */
+  readonly notes: readonly string[];
+  /** Deletion protection or prevent_destroy on the resource before the change. */
+  readonly protected: boolean;
+  /** A resource that holds data or configuration others depend on (tables, buckets, topics, …). */
+  readonly stateful: boolean;
+}
+
+/** Types whose destruction loses data or breaks consumers; they are listed first. */
+export const STATEFUL_TYPES: readonly string[] = [
+  'google_bigquery_table',
+  'google_bigquery_dataset',
+  'google_storage_bucket',
+  'google_pubsub_topic',
+  'google_pubsub_schema',
+  'google_pubsub_subscription',
+  'google_composer_environment',
+  'google_dataform_repository',
+  'google_secret_manager_secret',
+  'google_artifact_registry_repository',
+  'google_service_account',
+];
+
+/** Attributes that name a resource in GCP, per type; a resource keeps its identity when these do. */
+const IDENTITY: Readonly<Record<string, readonly string[]>> = {
+  google_bigquery_table: ['project', 'dataset_id', 'table_id'],
+  google_bigquery_dataset: ['project', 'dataset_id'],
+  google_service_account: ['project', 'account_id'],
+  google_project_service: ['project', 'service'],
+  google_artifact_registry_repository: ['project', 'location', 'repository_id'],
+  google_secret_manager_secret: ['project', 'secret_id'],
+  google_iam_workload_identity_pool: ['project', 'workload_identity_pool_id'],
+  google_iam_workload_identity_pool_provider: [
+    'project',
+    'workload_identity_pool_id',
+    'workload_identity_pool_provider_id',
+  ],
+  google_dataflow_flex_template_job: ['project', 'region', 'name'],
+  google_cloud_run_v2_service: ['project', 'location', 'name'],
+};
+const IAM_IDENTITY = ['role', 'member'];
+const DEFAULT_IDENTITY = ['project', 'name'];
+
+/** Arguments that never change the resource itself (ordering and provider plumbing). */
+const IGNORED = new Set(['depends_on', 'lifecycle', 'provider', 'count', 'for_each']);
+
+function identityOf(r: SnapshotResource): string | undefined {
+  const keys = IDENTITY[r.type] ?? (r.type.endsWith('_iam_member') ? IAM_IDENTITY : DEFAULT_IDENTITY);
+  const values = keys.map((k) => r.config[k]);
+  // Without a literal name there is nothing to recognise it by.
+  if (keys.includes('name') && typeof r.config.name !== 'string') return undefined;
+  if (values.every((v) => v === undefined)) return undefined;
+  return `${r.type}\u0000${JSON.stringify(values)}`;
+}
+
+function isProtected(r: SnapshotResource): boolean {
+  const lifecycle = r.config.lifecycle as { prevent_destroy?: boolean } | undefined;
+  return lifecycle?.prevent_destroy === true || r.config.deletion_protection === true;
+}
+
+/** Paths of the attributes whose values differ (objects recursed, lists and scalars compared whole). */
+export function changedPaths(before: unknown, after: unknown, prefix = ''): string[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  const plain = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!plain(before) || !plain(after)) return [prefix || '(value)'];
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return keys.flatMap((k) =>
+    prefix === '' && IGNORED.has(k) ? [] : changedPaths(before[k], after[k], prefix ? `${prefix}.${k}` : k),
+  );
+}
+
+function pairChange(before: SnapshotResource, after: SnapshotResource): ResourceChange | undefined {
+  const changed = changedPaths(before.config, after.config);
+  const renamed = before.address !== after.address;
+  if (changed.length === 0 && !renamed) return undefined;
+  const reasons = [
+    ...(renamed ? [`address changed from ${before.address} (a renamed or moved construct)`] : []),
+    ...forceNewChanges(after.type, before.config, after.config),
+  ];
+  const rule = FORCE_NEW[after.type];
+  const notes =
+    changed.length === 0
+      ? []
+      : rule
+        ? rule.note
+          ? [rule.note]
+          : []
+        : [
+            `${after.type} has no replacement rule in preview/force-new.ts: an update may still be a replacement`,
+          ];
+  return {
+    action: reasons.length > 0 ? 'replace' : 'update',
+    type: after.type,
+    address: after.address,
+    ...(renamed ? { previousAddress: before.address } : {}),
+    path: after.path,
+    changed,
+    reasons,
+    notes,
+    protected: isProtected(before),
+    stateful: STATEFUL_TYPES.includes(after.type),
+  };
+}
+
+/** Every resource change between two snapshots of one stack; unchanged resources are left out. */
+export function diffResources(
+  base: StackSnapshot | undefined,
+  head: StackSnapshot | undefined,
+): ResourceChange[] {
+  const before = [...(base?.resources.values() ?? [])].filter((r) => r.mode === 'managed');
+  const after = [...(head?.resources.values() ?? [])].filter((r) => r.mode === 'managed');
+  const beforeByPath = new Map(before.map((r) => [r.path, r]));
+  const changes: ResourceChange[] = [];
+  const created: SnapshotResource[] = [];
+  const matched = new Set<SnapshotResource>();
+  for (const r of after) {
+    const old = beforeByPath.get(r.path);
+    if (old && old.type === r.type) {
+      matched.add(old);
+      const c = pairChange(old, r);
+      if (c) changes.push(c);
+    } else created.push(r);
+  }
+  const deleted = before.filter((r) => !matched.has(r));
+  // The rest: a resource only one side has may be the same GCP resource under a new construct path.
+  const deletedByIdentity = new Map<string, SnapshotResource>();
+  for (const r of deleted) {
+    const id = identityOf(r);
+    if (id !== undefined) deletedByIdentity.set(id, r);
+  }
+  for (const r of created) {
+    const id = identityOf(r);
+    const old = id === undefined ? undefined : deletedByIdentity.get(id);
+    if (old) {
+      deletedByIdentity.delete(id as string);
+      deleted.splice(deleted.indexOf(old), 1);
+      changes.push(pairChange(old, r) as ResourceChange);
+    } else
+      changes.push({
+        action: 'create',
+        type: r.type,
+        address: r.address,
+        path: r.path,
+        changed: [],
+        reasons: [],
+        notes: [],
+        protected: false,
+        stateful: STATEFUL_TYPES.includes(r.type),
+      });
+  }
+  for (const r of deleted)
+    changes.push({
+      action: 'delete',
+      type: r.type,
+      address: r.address,
+      path: r.path,
+      changed: [],
+      reasons: [],
+      notes: [],
+      protected: isProtected(r),
+      stateful: STATEFUL_TYPES.includes(r.type),
+    });
+  return changes.sort(
+    (a, b) => rank(a) - rank(b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0),
+  );
+}
+
+/** Destroys and replacements first, stateful before stateless, then updates and creates. */
+function rank(c: ResourceChange): number {
+  const base = { delete: 0, replace: 0, update: 4, create: 6 }[c.action];
+  return base + (c.protected ? 0 : c.stateful ? 1 : 2);
+}
+
+/** Whether the change loses the resource as it is (a destroy or a replacement). */
+export const isDestructive = (c: ResourceChange): boolean => c.action === 'delete' || c.action === 'replace';
