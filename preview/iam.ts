@@ -31,7 +31,10 @@ export function roleBreadth(role: string): number {
   return 2;
 }
 
-export function diffGrants(base: StackSnapshot | undefined, head: StackSnapshot | undefined): GrantChange[] {
+export function diffGrants(
+  base: Pick<StackSnapshot, 'grants'> | undefined,
+  head: Pick<StackSnapshot, 'grants'> | undefined,
+): GrantChange[] {
   const before = base?.grants ?? [];
   const after = head?.grants ?? [];
   const beforeKeys = new Set(before.map(key));

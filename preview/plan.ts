@@ -289,10 +289,7 @@ export function buildPlanPreview(
       (x, y) =>
         Number(isDestructive(y)) - Number(isDestructive(x)) || Number(y.protected) - Number(x.protected),
     );
-    const grants = diffGrants(
-      { grants: grantsOf(plan, 'before') } as StackSnapshot,
-      { grants: grantsOf(plan, 'after') } as StackSnapshot,
-    );
+    const grants = diffGrants({ grants: grantsOf(plan, 'before') }, { grants: grantsOf(plan, 'after') });
     const production =
       head?.production ?? plan.resourceChanges.some((rc) => rc.before?.deletion_protection === true);
     stacks.push(

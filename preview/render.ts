@@ -67,6 +67,42 @@ export function grantTable(grants: readonly GrantChange[]): string {
   return lines.join('\n');
 }
 
+/** Widened grants, one row per stack, principal, scope and kind of widening, with the roles listed. */
+function wideningTable(rows: readonly { s: StackPreview; g: GrantChange }[]): string {
+  const byKey = new Map<
+    string,
+    { stack: string; principal: string; on: string; widening: string; roles: string[] }
+  >();
+  for (const { s, g } of rows) {
+    const on = g.scope === 'project' ? `project ${g.resource}` : `${g.resourceType} ${g.resource}`;
+    const widening = g.widening.join(', ');
+    const key = `${s.name}\u0000${g.principal}\u0000${g.scope === 'project' ? on : ''}\u0000${widening}`;
+    const row = byKey.get(key) ?? {
+      stack: s.name,
+      principal: g.principal,
+      on: g.scope === 'project' ? on : '',
+      widening,
+      roles: [],
+    };
+    row.roles.push(g.scope === 'project' ? code(g.role) : `${code(g.role)} on ${cell(on)}`);
+    byKey.set(key, row);
+  }
+  return [
+    '| Stack | Principal | Roles added | Widening |',
+    '| --- | --- | --- | --- |',
+    ...[...byKey.values()].map(
+      (r) =>
+        `| ${cell(r.stack)} | ${code(r.principal)} | ${r.roles.join(', ')}${r.on ? ` on ${cell(r.on)}` : ''} | **${r.widening}** |`,
+    ),
+  ].join('\n');
+}
+
+/** The diagram of an architecture.md, without its heading. */
+function diagramOf(architecture: string): string {
+  const start = architecture.indexOf('```mermaid');
+  return start < 0 ? architecture.trim() : architecture.slice(start).trim();
+}
+
 function resourceTable(rows: readonly ResourceChange[]): string {
   const lines = ['| Action | Resource | Detail |', '| --- | --- | --- |'];
   for (const r of rows) {
@@ -130,7 +166,7 @@ function stackDetails(s: StackPreview): string {
         )
         .join('\n')}`,
     );
-  if (s.architecture) parts.push(`**Architecture** (changed)\n\n${s.architecture.trim()}`);
+  if (s.architecture) parts.push(`**Architecture** (changed)\n\n${diagramOf(s.architecture)}`);
   return parts.join('\n\n');
 }
 
@@ -158,10 +194,7 @@ export function previewSections(
   const widened = report.stacks.flatMap((s) =>
     s.grants.filter((g) => g.widening.length > 0).map((g) => ({ s, g })),
   );
-  if (widened.length > 0)
-    out.push({
-      text: `#### IAM widened\n\n${grantTable(widened.map(({ s, g }) => ({ ...g, resource: `${g.resource} (${s.name})` })))}`,
-    });
+  if (widened.length > 0) out.push({ text: `#### IAM widened\n\n${wideningTable(widened)}` });
   if (report.contracts.length > 0) out.push({ text: `#### Contracts\n\n${contractLines(report.contracts)}` });
   const newFindings = report.stacks.flatMap((s) =>
     s.policy.added
@@ -175,10 +208,10 @@ export function previewSections(
   if (changed.length > 0) {
     const rows = changed.map(
       (s) =>
-        `| ${s.name}${s.production ? ' (production)' : ''} | ${s.status} | ${countsCell(s)} | ${s.grants.length} | ${s.policy.added.length} / ${s.policy.resolved.length} | ${s.artifacts.length} |`,
+        `| ${s.name}${s.production ? ' (production)' : ''} | ${s.status} | ${countsCell(s)} | ${s.grants.length} | ${s.policy.added.filter((f) => !f.suppressedBy).length} / ${s.policy.resolved.length} / ${s.policy.added.filter((f) => f.suppressedBy).length} | ${s.artifacts.length} |`,
     );
     out.push({
-      text: `#### Environments\n\n| Stack | Status | Create / update / replace / destroy | IAM changes | Findings new / resolved | Code |\n| --- | --- | --- | --- | --- | --- |\n${rows.join('\n')}`,
+      text: `#### Environments\n\n| Stack | Status | Create / update / replace / destroy | IAM changes | Findings new / resolved / suppressed | Code |\n| --- | --- | --- | --- | --- | --- |\n${rows.join('\n')}`,
     });
   }
   if (unchanged.length > 0) out.push({ text: `No changes: ${unchanged.map((s) => s.name).join(', ')}.` });

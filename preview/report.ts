@@ -40,7 +40,7 @@ export interface PreviewReport {
   readonly blocking: readonly DestructiveChange[];
   readonly acknowledged: boolean;
   readonly verdict: string;
-  /** 0, or 2 when a protected resource would be destroyed or replaced and the change is not acknowledged. */
+  /** 0, or PREVIEW_BLOCKED_EXIT_CODE when a protected resource would be destroyed or replaced, unacknowledged. */
   readonly exitCode: number;
 }
 
@@ -53,6 +53,10 @@ export interface PreviewOptions {
   readonly acknowledged?: boolean;
   readonly artifactKinds?: readonly ArtifactKind[];
 }
+
+/** The exit code of a preview that destroys or replaces a protected resource without acknowledgement (1 and 2 are
+ * the scripts' errors and usage errors). */
+export const PREVIEW_BLOCKED_EXIT_CODE = 3;
 
 const ACTIONS: readonly ResourceAction[] = ['create', 'update', 'replace', 'delete'];
 
@@ -134,7 +138,7 @@ export function assembleReport(stacks: readonly StackPreview[], options: Preview
     blocking,
     acknowledged,
     verdict: verdictOf(changed.length, stacks.length, destructive, blocking, acknowledged, breaking),
-    exitCode: blocking.length > 0 && !acknowledged ? 2 : 0,
+    exitCode: blocking.length > 0 && !acknowledged ? PREVIEW_BLOCKED_EXIT_CODE : 0,
   };
 }
 

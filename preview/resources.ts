@@ -62,14 +62,18 @@ const IDENTITY: Readonly<Record<string, readonly string[]>> = {
   google_dataflow_flex_template_job: ['project', 'region', 'name'],
   google_cloud_run_v2_service: ['project', 'location', 'name'],
 };
-const IAM_IDENTITY = ['role', 'member'];
 const DEFAULT_IDENTITY = ['project', 'name'];
 
 /** Arguments that never change the resource itself (ordering and provider plumbing). */
 const IGNORED = new Set(['depends_on', 'lifecycle', 'provider', 'count', 'for_each']);
 
 function identityOf(r: SnapshotResource): string | undefined {
-  const keys = IDENTITY[r.type] ?? (r.type.endsWith('_iam_member') ? IAM_IDENTITY : DEFAULT_IDENTITY);
+  // A grant is the same grant only when everything about it is: role, member, resource and condition.
+  if (r.type.endsWith('_iam_member')) {
+    const { depends_on: _d, lifecycle: _l, provider: _p, ...rest } = r.config;
+    return `${r.type}\u0000${JSON.stringify(rest)}`;
+  }
+  const keys = IDENTITY[r.type] ?? DEFAULT_IDENTITY;
   const values = keys.map((k) => r.config[k]);
   // Without a literal name there is nothing to recognise it by.
   if (keys.includes('name') && typeof r.config.name !== 'string') return undefined;
@@ -94,12 +98,21 @@ export function changedPaths(before: unknown, after: unknown, prefix = ''): stri
   );
 }
 
-function pairChange(before: SnapshotResource, after: SnapshotResource): ResourceChange | undefined {
+function pairChange(
+  before: SnapshotResource,
+  after: SnapshotResource,
+  moves: ReadonlyMap<string, string>,
+): ResourceChange | undefined {
   const changed = changedPaths(before.config, after.config);
-  const renamed = before.address !== after.address;
-  if (changed.length === 0 && !renamed) return undefined;
+  const moved = before.address !== after.address && moves.get(before.address) === after.address;
+  const renamed = before.address !== after.address && !moved;
+  if (changed.length === 0 && !renamed && !moved) return undefined;
   const reasons = [
-    ...(renamed ? [`address changed from ${before.address} (a renamed or moved construct)`] : []),
+    ...(renamed
+      ? [
+          `address changed from ${before.address} (a renamed or moved construct; a moved block, cdktf's moveTo/moveFromId, keeps the resource)`,
+        ]
+      : []),
     ...forceNewChanges(after.type, before.config, after.config),
   ];
   const rule = FORCE_NEW[after.type];
@@ -117,15 +130,52 @@ function pairChange(before: SnapshotResource, after: SnapshotResource): Resource
     action: reasons.length > 0 ? 'replace' : 'update',
     type: after.type,
     address: after.address,
-    ...(renamed ? { previousAddress: before.address } : {}),
+    ...(before.address !== after.address ? { previousAddress: before.address } : {}),
     path: after.path,
     changed,
     reasons,
-    notes,
+    notes: moved ? [`moved from ${before.address} by a moved block`, ...notes] : notes,
     protected: isProtected(before),
     stateful: STATEFUL_TYPES.includes(after.type),
   };
 }
+
+/** References to other resources in a synthesized value: `${type.name.attribute…}`. */
+const REFERENCE = /\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)(?:\.([A-Za-z0-9_]+))?/g;
+
+/** The config with references to renamed resources pointing at their new addresses. */
+function renamed(config: Readonly<Record<string, unknown>>, renames: ReadonlyMap<string, string>) {
+  if (renames.size === 0) return config;
+  const text = JSON.stringify(config).replace(REFERENCE, (whole, address: string, attribute?: string) => {
+    const to = renames.get(address);
+    return to ? `\${${to}${attribute ? `.${attribute}` : ''}` : whole;
+  });
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+const created = (r: SnapshotResource): ResourceChange => ({
+  action: 'create',
+  type: r.type,
+  address: r.address,
+  path: r.path,
+  changed: [],
+  reasons: [],
+  notes: [],
+  protected: false,
+  stateful: STATEFUL_TYPES.includes(r.type),
+});
+
+const deleted = (r: SnapshotResource): ResourceChange => ({
+  action: 'delete',
+  type: r.type,
+  address: r.address,
+  path: r.path,
+  changed: [],
+  reasons: [],
+  notes: [],
+  protected: isProtected(r),
+  stateful: STATEFUL_TYPES.includes(r.type),
+});
 
 /** Every resource change between two snapshots of one stack; unchanged resources are left out. */
 export function diffResources(
@@ -135,59 +185,114 @@ export function diffResources(
   const before = [...(base?.resources.values() ?? [])].filter((r) => r.mode === 'managed');
   const after = [...(head?.resources.values() ?? [])].filter((r) => r.mode === 'managed');
   const beforeByPath = new Map(before.map((r) => [r.path, r]));
-  const changes: ResourceChange[] = [];
-  const created: SnapshotResource[] = [];
+  const pairs: [SnapshotResource, SnapshotResource][] = [];
+  const unmatchedAfter: SnapshotResource[] = [];
   const matched = new Set<SnapshotResource>();
   for (const r of after) {
     const old = beforeByPath.get(r.path);
     if (old && old.type === r.type) {
       matched.add(old);
-      const c = pairChange(old, r);
-      if (c) changes.push(c);
-    } else created.push(r);
+      pairs.push([old, r]);
+    } else unmatchedAfter.push(r);
   }
-  const deleted = before.filter((r) => !matched.has(r));
   // The rest: a resource only one side has may be the same GCP resource under a new construct path.
-  const deletedByIdentity = new Map<string, SnapshotResource>();
-  for (const r of deleted) {
+  const unmatchedBefore = before.filter((r) => !matched.has(r));
+  const byIdentity = new Map<string, SnapshotResource>();
+  for (const r of unmatchedBefore) {
     const id = identityOf(r);
-    if (id !== undefined) deletedByIdentity.set(id, r);
+    if (id !== undefined) byIdentity.set(id, r);
   }
-  for (const r of created) {
+  const creates: SnapshotResource[] = [];
+  for (const r of unmatchedAfter) {
     const id = identityOf(r);
-    const old = id === undefined ? undefined : deletedByIdentity.get(id);
-    if (old) {
-      deletedByIdentity.delete(id as string);
-      deleted.splice(deleted.indexOf(old), 1);
-      changes.push(pairChange(old, r) as ResourceChange);
-    } else
-      changes.push({
-        action: 'create',
-        type: r.type,
-        address: r.address,
-        path: r.path,
-        changed: [],
-        reasons: [],
-        notes: [],
-        protected: false,
-        stateful: STATEFUL_TYPES.includes(r.type),
-      });
+    const old = id === undefined ? undefined : byIdentity.get(id);
+    if (old && id !== undefined) {
+      byIdentity.delete(id);
+      matched.add(old);
+      pairs.push([old, r]);
+    } else creates.push(r);
   }
-  for (const r of deleted)
-    changes.push({
-      action: 'delete',
-      type: r.type,
-      address: r.address,
-      path: r.path,
-      changed: [],
-      reasons: [],
-      notes: [],
-      protected: isProtected(r),
-      stateful: STATEFUL_TYPES.includes(r.type),
-    });
+  const renames = new Map(
+    pairs.filter(([o, n]) => o.address !== n.address).map(([o, n]) => [o.address, n.address]),
+  );
+  const changes: ResourceChange[] = [];
+  for (const [old, now] of pairs) {
+    const c = pairChange({ ...old, config: renamed(old.config, renames) }, now, head?.moves ?? new Map());
+    if (c) changes.push(c);
+  }
+  changes.push(...creates.map(created), ...before.filter((r) => !matched.has(r)).map(deleted));
+  propagateReplacements(after, changes);
   return changes.sort(
     (a, b) => rank(a) - rank(b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0),
   );
+}
+
+/** Whether changing top-level attribute `key` of `type` replaces the resource. */
+function forcesReplacement(type: string, key: string): boolean {
+  if (type.endsWith('_iam_member')) return true;
+  const rule = FORCE_NEW[type];
+  if (!rule) return false;
+  const hits = (p: string) => p === key || p.startsWith(`${key}.`);
+  return rule.replaceOn.some(hits) || (rule.replaceWhenAddedOrRemoved ?? []).some(hits);
+}
+
+/**
+ * A resource that refers to an attribute of a replaced one gets a new value when that attribute is computed
+ * (an id, an email: unknown until apply) or changes with the replacement; an attribute set in configuration and
+ * unchanged keeps its value. Terraform then replaces the referring resource when its attribute forces
+ * replacement (an IAM member on a replaced topic), and updates it otherwise. Repeated until nothing more
+ * changes, since replacements cascade.
+ */
+function propagateReplacements(resources: readonly SnapshotResource[], changes: ResourceChange[]): void {
+  const byAddress = new Map(changes.map((c) => [c.address, c]));
+  const configs = new Map(resources.map((r) => [r.address, r.config]));
+  const newValue = (target: string, attribute: string | undefined): boolean => {
+    const change = byAddress.get(target);
+    if (change?.action !== 'replace') return false;
+    const set = attribute === undefined ? undefined : configs.get(target)?.[attribute];
+    if (set === undefined || JSON.stringify(set).includes('${')) return true;
+    return change.changed.some((p) => p === attribute || p.startsWith(`${attribute}.`));
+  };
+  for (let round = 0, grew = true; grew && round < resources.length; round++) {
+    grew = false;
+    for (const r of resources) {
+      const previous = byAddress.get(r.address);
+      if (previous && previous.action !== 'update') continue;
+      const keys = Object.entries(r.config).flatMap(([key, value]) => {
+        if (IGNORED.has(key)) return [];
+        const targets = [...JSON.stringify(value).matchAll(REFERENCE)]
+          .filter((m) => newValue(m[1] as string, m[2]))
+          .map((m) => m[1] as string);
+        return targets.length > 0 && !previous?.changed.includes(key)
+          ? [{ key, target: targets[0] as string }]
+          : [];
+      });
+      if (keys.length === 0) continue;
+      const forcing = keys.filter((k) => forcesReplacement(r.type, k.key));
+      const describe = (k: { key: string; target: string }) => `${k.key} takes a new value from ${k.target}`;
+      const change: ResourceChange = {
+        action: forcing.length > 0 ? 'replace' : 'update',
+        type: r.type,
+        address: r.address,
+        path: r.path,
+        changed: [...new Set([...(previous?.changed ?? []), ...keys.map((k) => k.key)])].sort(),
+        reasons: [
+          ...(previous?.reasons ?? []),
+          ...forcing.map((k) => `${describe(k)}, which is replaced, and forces replacement`),
+        ],
+        notes: [
+          ...(previous?.notes ?? []),
+          ...keys.filter((k) => !forcing.includes(k)).map((k) => `${describe(k)}, known after apply`),
+        ],
+        protected: isProtected(r),
+        stateful: STATEFUL_TYPES.includes(r.type),
+      };
+      if (previous) changes.splice(changes.indexOf(previous), 1, change);
+      else changes.push(change);
+      byAddress.set(r.address, change);
+      grew = true;
+    }
+  }
 }
 
 /** Destroys and replacements first, stateful before stateless, then updates and creates. */

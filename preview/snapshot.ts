@@ -46,6 +46,8 @@ export interface StackSnapshot {
   readonly findings: readonly SnapshotFinding[];
   readonly suppressions: readonly { readonly id: string; readonly path: string; readonly reason: string }[];
   readonly production: boolean;
+  /** `moved` blocks: old address -> new address. */
+  readonly moves: ReadonlyMap<string, string>;
   /** architecture.md, when the stack wrote one. */
   readonly architecture?: string;
 }
@@ -92,7 +94,7 @@ export function loadSnapshot(outdir: string): AppSnapshot {
   const stacks = new Map<string, StackSnapshot>();
   for (const [name, entry] of Object.entries(manifest.stacks)) {
     const dir = path.join(outdir, entry.workingDirectory);
-    const document = readJson<{ resource?: Blocks; data?: Blocks }>(
+    const document = readJson<{ resource?: Blocks; data?: Blocks; moved?: { from: string; to: string }[] }>(
       path.join(outdir, entry.synthesizedStackPath),
     );
     const policy = readJson<{
@@ -104,6 +106,7 @@ export function loadSnapshot(outdir: string): AppSnapshot {
     stacks.set(name, {
       name,
       resources: resourcesOf(document),
+      moves: new Map((document.moved ?? []).map((m) => [m.from, m.to])),
       grants: readJson<SnapshotGrant[]>(path.join(dir, 'iam-matrix.json'), []),
       findings: policy.findings ?? [],
       suppressions: (policy.suppressions ?? []).map(({ id, path: p, reason }) => ({ id, path: p, reason })),
