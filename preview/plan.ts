@@ -7,7 +7,7 @@
 import { diffGrants } from './iam';
 import type { PreviewOptions, PreviewReport, StackPreview } from './report';
 import { assembleReport, stackPreview } from './report';
-import { isDestructive, type ResourceAction, type ResourceChange, STATEFUL_TYPES } from './resources';
+import { type ResourceAction, type ResourceChange, STATEFUL_TYPES, sortChanges } from './resources';
 import type { SnapshotGrant, StackSnapshot } from './snapshot';
 
 /** The actions Terraform reports (internal/command/jsonplan, format 1.2). */
@@ -285,10 +285,7 @@ export function buildPlanPreview(
   const unmatched: string[] = [];
   for (const [name, plan] of [...plans].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const head = options.heads?.get(name);
-    const resources = planResourceChanges(plan, head).sort(
-      (x, y) =>
-        Number(isDestructive(y)) - Number(isDestructive(x)) || Number(y.protected) - Number(x.protected),
-    );
+    const resources = sortChanges(planResourceChanges(plan, head));
     const grants = diffGrants({ grants: grantsOf(plan, 'before') }, { grants: grantsOf(plan, 'after') });
     const production =
       head?.production ?? plan.resourceChanges.some((rc) => rc.before?.deletion_protection === true);

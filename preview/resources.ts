@@ -222,6 +222,11 @@ export function diffResources(
   }
   changes.push(...creates.map(created), ...before.filter((r) => !matched.has(r)).map(deleted));
   propagateReplacements(after, changes);
+  return sortChanges(changes);
+}
+
+/** Destroys and replacements first (protected, then stateful), then updates, then creates; by address within. */
+export function sortChanges(changes: ResourceChange[]): ResourceChange[] {
   return changes.sort(
     (a, b) => rank(a) - rank(b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0),
   );

@@ -42,7 +42,7 @@ export function readOfflinePreview(file: string): PreviewReport {
 export function main(
   argv: readonly string[],
   cwd = process.cwd(),
-  log = (s: string) => process.stdout.write(s),
+  log: (s: string) => unknown = (s) => process.stdout.write(s),
 ): number {
   const { values } = parseCommandLine(
     argv,

@@ -1,9 +1,10 @@
 /**
- * `npm run preview -- --base <git-ref> [--out <dir>] [--acknowledge] [--no-timing]`
+ * `npm run preview -- --base <git-ref> [--out <dir>] [--head-out <dir>] [--acknowledge] [--no-timing]`
  *
  * The offline semantic preview of the working tree against a git ref: the ref is checked out into a temporary
  * worktree (sharing this checkout's node_modules), both sides are synthesized at once, and their stacks and
- * contracts are compared. Writes `preview.md` (the pull-request comment) and `preview.json` to `--out`, prints the
+ * contracts are compared. The working tree is synthesized into `--head-out` (default `cdktf.out`, as `npm run
+ * synth` does). Writes `preview.md` (the pull-request comment) and `preview.json` to `--out`, prints the
  * verdict, and, unless `--no-timing`, its own wall time against one `npm run synth` measured in the same run.
  *
  * Exits 0, 3 when a protected resource would be destroyed or replaced without `--acknowledge`, 2 on a usage
@@ -21,7 +22,8 @@ import { loadSnapshot } from '../preview/snapshot';
 import { parseCommandLine, runScript, UsageError } from './cli';
 import { CONTRACTS_DIR, loadContractDir } from './contract-sources';
 
-const USAGE = 'npm run preview -- --base <git-ref> [--out <dir>] [--acknowledge] [--no-timing]';
+const USAGE =
+  'npm run preview -- --base <git-ref> [--out <dir>] [--head-out <dir>] [--acknowledge] [--no-timing]';
 const TSX_CLI = require.resolve('tsx/cli');
 
 function git(args: readonly string[], cwd: string): string {
@@ -81,6 +83,8 @@ export async function runPreview(options: {
   readonly base: string;
   readonly repo: string;
   readonly out: string;
+  /** Where the working tree is synthesized. */
+  readonly headOut: string;
   readonly acknowledged: boolean;
   readonly timing: boolean;
   readonly log: (line: string) => void;
@@ -100,7 +104,7 @@ export async function runPreview(options: {
   const worktree = addWorktree(repo, commit);
   try {
     const baseOut = path.join(worktree.dir, 'cdktf.out');
-    const headOut = path.join(repo, 'cdktf.out');
+    const { headOut } = options;
     await Promise.all([
       synthesize(worktree.dir, baseOut, `base ${options.base}`),
       synthesize(repo, headOut, 'the working tree'),
@@ -162,6 +166,7 @@ export async function main(argv: readonly string[], repo = process.cwd()): Promi
       base: { type: 'string' },
       out: { type: 'string' },
       acknowledge: { type: 'boolean' },
+      'head-out': { type: 'string' },
       'no-timing': { type: 'boolean' },
     },
     USAGE,
@@ -171,6 +176,7 @@ export async function main(argv: readonly string[], repo = process.cwd()): Promi
     base: values.base,
     repo,
     out: path.resolve(repo, values.out ?? path.join('cdktf.out', 'preview')),
+    headOut: path.resolve(repo, values['head-out'] ?? 'cdktf.out'),
     acknowledged: values.acknowledge ?? false,
     timing: !(values['no-timing'] ?? false),
     log: (line) => process.stdout.write(`${line}\n`),
