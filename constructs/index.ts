@@ -8,6 +8,7 @@ export * from './bigquery/analytics-dataset';
 export * from './bigquery/contract-table';
 export * from './bigquery/dead-letter-table';
 export * from './bigquery/table-grants';
+export * from './core/architecture';
 export * from './core/dependencies';
 export * from './core/suppressions';
 export * from './dataflow/custom-flex-template';

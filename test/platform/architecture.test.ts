@@ -1,0 +1,148 @@
+/** architecture.md: the Mermaid diagram generated from the construct tree. */
+import { Construct } from 'constructs';
+import {
+  architectureMermaid,
+  connect,
+  describeGroup,
+  describeNode,
+  renderArchitecture,
+} from '../../constructs/core/architecture';
+import { DataBucket } from '../../constructs/storage/data-bucket';
+import { defineContract, field, t } from '../../contracts/index';
+import { EventStreams, PlatformFoundation, PlatformIngest } from '../../index';
+import { testStack } from '../helpers';
+
+const order = defineContract({
+  name: 'order',
+  version: '1.0.0',
+  tableVersion: 1,
+  description: 'An order.',
+  owner: 'shop@acme.example',
+  fields: [field('order_id', 'Order id.', t.string({ maxLength: 64 })), field('at', 'When.', t.timestamp())],
+  key: ['order_id'],
+  eventTime: 'at',
+});
+
+function platform(delivery: 'bigquery' | 'dataflow') {
+  const stack = testStack();
+  const foundation = new PlatformFoundation(stack, 'Platform', {
+    project: 'trb-test-project',
+    region: 'europe-west1',
+    dataLocation: 'EU',
+    namePrefix: 'trb-test',
+    production: false,
+    network: {
+      network: 'projects/trb-test-project/global/networks/n',
+      subnetwork: 'regions/europe-west1/subnetworks/s',
+    },
+  });
+  const streams = new EventStreams(foundation, 'Streams', {
+    foundation,
+    delivery:
+      delivery === 'dataflow'
+        ? { kind: 'dataflow', machineType: 'n2-standard-2', maxWorkers: 2, deadLetterExpirationDays: 7 }
+        : { kind: 'bigquery-subscription' },
+    contracts: [order],
+  });
+  new PlatformIngest(foundation, 'IngestGateway', {
+    foundation,
+    streams,
+    image: 'europe-west1-docker.pkg.dev/trb-test-project/tributary/ingest:0123456789abcdef',
+  });
+  return stack;
+}
+
+/** The label of every node and every edge as `from --label--> to`, by labels, so ids do not matter. */
+function graph(mermaid: string) {
+  const labels = new Map<string, string>();
+  const edges: string[] = [];
+  for (const line of mermaid.split('\n').map((l) => l.trim())) {
+    const input = /^(n\w+_in\d+)\(\("([^"]+)"\)\) --> (n\w+)$/.exec(line);
+    if (input) {
+      labels.set(input[1] as string, input[2] as string);
+      edges.push(`${input[2]} --> ${input[3]}`);
+      continue;
+    }
+    const edge = /^(n\w+) (-->|-\.->)(?:\|"([^"]+)"\|)? (n\w+)$/.exec(line);
+    if (edge) edges.push(`${edge[1]} ${edge[2]}${edge[3] ? ` ${edge[3]}` : ''} ${edge[4]}`);
+    const node = /^(n\w+)[^\w\s"]+"([^"]+)"/.exec(line);
+    if (node && !edge) labels.set(node[1] as string, node[2] as string);
+  }
+  const named = edges.map((e) => e.replace(/\bn[0-9a-f]{10}\b/g, (id) => labels.get(id) ?? id));
+  return { nodes: [...labels.values()], edges: named };
+}
+
+describe('the architecture diagram', () => {
+  test('shows the data path of a Dataflow stream: gateway, topic, subscription, job, tables, archive and DLQ', () => {
+    const { nodes, edges } = graph(architectureMermaid(platform('dataflow')));
+    expect(nodes).toEqual(
+      expect.arrayContaining([
+        'Cloud Run trb-test-ingest',
+        'web, mobile and partner producers',
+        'topic trb-test-order (schema)',
+        'topic trb-test-order-dlq (dead letters)',
+        'trb-test-order-dataflow',
+        'Dataflow trb-test-order (UDF)',
+        'order_v1',
+        'order_v1_dead_letter',
+        'raw dataset trb_test_raw',
+      ]),
+    );
+    expect(edges).toEqual(
+      expect.arrayContaining([
+        'web, mobile and partner producers --> Cloud Run trb-test-ingest',
+        'Cloud Run trb-test-ingest --> publishes topic trb-test-order (schema)',
+        'topic trb-test-order (schema) --> trb-test-order-dataflow',
+        'trb-test-order-dataflow --> Dataflow trb-test-order (UDF)',
+        'Dataflow trb-test-order (UDF) --> order_v1',
+        'Dataflow trb-test-order (UDF) --> rejected rows order_v1_dead_letter',
+        'trb-test-order-archive --> Avro archive bucket trb-test-project-archive',
+        'trb-test-order-dataflow --> dead letters topic trb-test-order-dlq (dead letters)',
+        'raw dataset trb_test_raw -.-> order_v1',
+      ]),
+    );
+  });
+
+  test('a BigQuery subscription writes the table itself', () => {
+    const { edges } = graph(architectureMermaid(platform('bigquery')));
+    expect(edges).toContain('trb-test-order-bq --> order_v1');
+    expect(edges.some((e) => e.includes('Dataflow'))).toBe(false);
+  });
+
+  test('capabilities are boxes, nested as their constructs are', () => {
+    const mermaid = architectureMermaid(platform('bigquery'));
+    expect(mermaid).toMatch(/subgraph g[0-9a-f]+\["Streams"\]\n\s+subgraph g[0-9a-f]+\["stream order"\]/);
+  });
+
+  test('is deterministic, and written with a heading and its origin', () => {
+    expect(renderArchitecture(platform('dataflow'))).toBe(renderArchitecture(platform('dataflow')));
+    expect(renderArchitecture(platform('bigquery'))).toMatch(
+      /^# Architecture: test\n\nGenerated by synth from the construct tree .*\n\n```mermaid\nflowchart LR\n/,
+    );
+  });
+
+  test('a team capability appears by describing itself; edges to undescribed constructs go to the nearest described ancestor', () => {
+    const stack = testStack();
+    const bucket = new DataBucket(stack, 'Exports', { bucketName: 'trb-test-exports', location: 'EU' });
+    const capability = new Construct(stack, 'Reporting');
+    describeGroup(capability, 'Reporting');
+    const job = new Construct(capability, 'Job');
+    describeNode(job, { shape: 'workflow', label: 'nightly "export" <job>' });
+    connect(job, bucket.resource, 'writes');
+    connect(job, { notAConstruct: true }, 'ignored');
+    const mermaid = architectureMermaid(stack);
+    expect(mermaid).toMatch(
+      /subgraph g[0-9a-f]+\["Reporting"\]\n\s+n[0-9a-f]+\{\{"nightly #quot;export#quot; #lt;job#gt;"\}\}\n\s+end/,
+    );
+    expect(graph(mermaid).edges).toEqual([
+      'nightly #quot;export#quot; #lt;job#gt; --> writes bucket trb-test-exports',
+    ]);
+  });
+
+  test('a stack where nothing describes itself says so', () => {
+    expect(architectureMermaid(testStack())).toBe('');
+    expect(renderArchitecture(testStack())).toContain(
+      '_Nothing in this stack describes itself in the diagram._',
+    );
+  });
+});
