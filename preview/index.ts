@@ -22,6 +22,7 @@ export {
 export { planSections } from './plan-render';
 export { diffPolicy, type PolicyChanges } from './policy';
 export {
+  ACKNOWLEDGE_LABEL,
   COMMENT_MARKER,
   GITHUB_COMMENT_LIMIT,
   PREVIEW_FORMAT_VERSION,

@@ -12,6 +12,8 @@ import type { ResourceChange } from './resources';
 
 /** Marks the comment so a workflow can find and update it. */
 export const COMMENT_MARKER = '<!-- tributary-preview -->';
+/** The pull-request label the preview workflow maps to `--acknowledge`. */
+export const ACKNOWLEDGE_LABEL = 'preview:acknowledge-destroy';
 /** GitHub's limit on an issue or pull-request comment body, in characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 /** The JSON document's format; bumped when a field changes meaning. */
@@ -187,7 +189,7 @@ export function previewSections(
   out.push({ text: `### ${title}\n\n${icon} **${report.verdict}**` });
   if (report.blocking.length > 0 && !report.acknowledged)
     out.push({
-      text: `> [!CAUTION]\n> This change destroys or replaces protected resources. If that is intended, acknowledge it (the \`preview:acknowledge-destroy\` label, or \`--acknowledge\`) and the preview passes.`,
+      text: `> [!CAUTION]\n> This change destroys or replaces protected resources. If that is intended, acknowledge it (the \`${ACKNOWLEDGE_LABEL}\` label, or \`--acknowledge\`) and the preview passes.`,
     });
   if (report.destructive.length > 0)
     out.push({ text: `#### Destroys and replacements\n\n${destructiveTable(report.destructive)}` });
