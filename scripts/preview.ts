@@ -33,6 +33,7 @@ function git(args: readonly string[], cwd: string): string {
 /** Runs the app's synth in `cwd` into `outdir`; resolves with its wall time, rejects with its output. */
 export function synthesize(cwd: string, outdir: string, label: string): Promise<number> {
   const started = performance.now();
+  fs.mkdirSync(outdir, { recursive: true });
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [TSX_CLI, 'stacks/main.ts'], {
       cwd,
