@@ -34,7 +34,11 @@ function preview(head: FixtureVariant, options: { acknowledged?: boolean; base?:
     contracts: checkCompatibility(contracts(options.base ?? {}), contracts(head)),
     acknowledged: options.acknowledged ?? false,
   });
-  return { report, markdown: renderMarkdown(report), json: JSON.parse(renderJson(report)) as PreviewReport };
+  const json = JSON.parse(renderJson(report)) as PreviewReport & { formatVersion: number };
+  // The JSON is the whole report, versioned: whatever the Markdown shows, machines get too.
+  expect(json).toEqual({ formatVersion: 1, ...JSON.parse(JSON.stringify(report)) });
+  expect(json.exitCode).toBe(report.exitCode);
+  return { report, markdown: renderMarkdown(report), json };
 }
 
 const stack = (r: PreviewReport, name: string) => {
@@ -185,6 +189,8 @@ describe('fixture pairs', () => {
       changed: ['definition'],
       notes: ['a new definition commits a new schema revision in place (at most 20 revisions)'],
     });
+    expect(report.destructive).toEqual([]);
+    expect(report.exitCode).toBe(0);
   });
 
   test('a destroyed bucket: blocked without acknowledgement, passing with it, warnings kept either way', () => {
@@ -241,6 +247,8 @@ describe('fixture pairs', () => {
       '| prod | `group:analysts@acme.example` | `roles/bigquery.dataViewer` on project acme-shop-prod | **project scope** |',
     );
     expect(markdown).toContain('suppression added: `TRB-IAM-5`');
+    // The dataset grant it replaces is destroyed, which is not protected: listed, exit 0.
+    expect(report.exitCode).toBe(0);
   });
 
   test('a breaking contract change: the verdicts per contract, flagged in the verdict line', () => {
@@ -259,6 +267,8 @@ describe('fixture pairs', () => {
       '| `order` | changed 1.0.0 → 1.1.0 | replace | compatible | **rejected** | table order_v1 would be replaced (its data dropped); declare a migration by raising tableVersion to 2;',
     );
     expect(json.contractsBreaking).toBe(true);
+    // The replaced raw table is protected in prod.
+    expect(report.exitCode).toBe(PREVIEW_BLOCKED_EXIT_CODE);
   });
 
   test('a new policy finding: listed at the top, counted per environment', () => {
@@ -295,6 +305,7 @@ describe('fixture pairs', () => {
     ]);
     expect(markdown).toContain('- Runtime image `shop-prod-ingest/app`: changed');
     expect(report.destructive).toEqual([]);
+    expect(report.exitCode).toBe(0);
   });
 
   test('a changed UDF: the contract change ships new UDF code under a new content hash', () => {
@@ -312,5 +323,8 @@ describe('fixture pairs', () => {
       expect.objectContaining({ name: expect.stringContaining('order'), change: 'changed' }),
     ]);
     expect(udf[0]?.before).not.toBe(udf[0]?.after);
+    expect(changed.markdown).toMatch(
+      /- Dataflow UDF `[^`]*order[^`]*`: changed `[0-9a-f]{16}` → `[0-9a-f]{16}`/,
+    );
   });
 });
