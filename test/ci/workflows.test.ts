@@ -1,6 +1,7 @@
 /** The GitHub Actions workflows: valid YAML, pinned actions, and the jobs, permissions and triggers they promise. */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { ACKNOWLEDGE_LABEL, COMMENT_MARKER } from '../../preview/render';
@@ -211,7 +212,7 @@ describe('actionlint', () => {
   });
 
   test('fails a broken workflow (the linter is really running)', () => {
-    const dir = fs.mkdtempSync(path.join(ROOT, '.cache', 'actionlint-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-actionlint-'));
     try {
       fs.mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
       fs.writeFileSync(
