@@ -192,15 +192,15 @@ export function stagingSql(model: StagingModel, options: { readonly timeTravelHo
   const partitionType = model.contract.partitioning.granularity === 'HOUR' ? 'TIMESTAMP' : 'DATE';
   const createLog = stmt(`
 CREATE TABLE IF NOT EXISTS ${log} (
-  changed_at TIMESTAMP NOT NULL OPTIONS(description = 'When the staging run changed the key (its start).'),
-  committed_through TIMESTAMP NOT NULL OPTIONS(description = 'Raw rows committed before this time have been read.'),
-  full_refresh BOOL NOT NULL OPTIONS(description = 'A full refresh: every grain may have changed.'),
-  ${TECHNICAL.key} STRING OPTIONS(description = 'The changed key; NULL on the row that records the run itself.'),
-  old_position STRING OPTIONS(description = 'JSON of the position of the key before the run; NULL for a new key.'),
-  new_position STRING OPTIONS(description = 'JSON of the position of the key after the run.')
+  changed_at TIMESTAMP NOT NULL,
+  committed_through TIMESTAMP NOT NULL,
+  full_refresh BOOL NOT NULL,
+  ${TECHNICAL.key} STRING,
+  old_position STRING,
+  new_position STRING
 )
 PARTITION BY DATE(changed_at)
-OPTIONS(description = 'What each run of ${model.name} changed; read by the curated models. Written by the models only.')`);
+OPTIONS(description = 'What each run of ${model.name} changed, read by the curated models: changed_at (the run start), committed_through (raw rows committed before it were read), full_refresh (every grain may have changed), the key hash (NULL on the row recording the run), old_position and new_position (JSON; old NULL for a new key). Written by the models only.')`);
   const run = 'DECLARE tributary_run TIMESTAMP DEFAULT CURRENT_TIMESTAMP()';
   const full = arrived(model, (s) => `{{ref:${s.table}}}`);
   const since = `tributary_since`;

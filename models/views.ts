@@ -42,19 +42,20 @@ export function childViews(model: StagingModel): ChildView[] {
   return model.columns
     .filter((c) => c.kind === 'business' && c.type.startsWith('ARRAY<'))
     .map((c) => {
-      const item = `s.${q(c.name)}[SAFE_OFFSET(item_index)]`;
       const fields = structFields(c.type);
       const columns = fields
-        ? fields.map((f) => `${item}.${q(f)} AS ${q(f)}`)
-        : [`${item} AS ${q(`${c.name}_item`)}`];
+        ? fields.map((f) => `item.${q(f)} AS ${q(f)}`)
+        : [`item AS ${q(`${c.name}_item`)}`];
       return {
         name: `${model.name}__${c.name}`,
         description: `One row per item of ${model.contract.name}.${c.name}: the parent's key, the item's position (0-based) and its fields.${c.pii ? ' The items are PII (under the pii policy tag in the parent).' : ''}`,
         query: [
           'SELECT',
-          `  ${[`s.${TECHNICAL.key}`, ...keys.map((k) => `s.${q(k)}`), 'item_index', ...columns].join(',\n  ')}`,
-          `FROM {{ref:${model.name}}} AS s,`,
-          `  UNNEST(GENERATE_ARRAY(0, ARRAY_LENGTH(s.${q(c.name)}) - 1)) AS item_index`,
+          `  ${[TECHNICAL.key, ...keys.map(q), 'item_index', ...columns].join(',\n  ')}`,
+          'FROM (',
+          `  SELECT s.${TECHNICAL.key}, ${keys.map((k) => `s.${q(k)}`).join(', ')}, item_index, s.${q(c.name)}[SAFE_OFFSET(item_index)] AS item`,
+          `  FROM {{ref:${model.name}}} AS s, UNNEST(GENERATE_ARRAY(0, ARRAY_LENGTH(s.${q(c.name)}) - 1)) AS item_index`,
+          ')',
         ].join('\n'),
       };
     });
