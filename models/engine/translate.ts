@@ -128,7 +128,7 @@ export function toDuckDb(sql: string, ctx: TranslateContext): string[] {
     throw new TranslationError(
       `polyglot cannot translate: ${r.error}${r.errorLine ? ` [at ${r.errorLine}:${r.errorColumn}]` : ''}\n${statement}`,
     );
-  return r.sql.map((s) =>
+  return (r.sql ?? []).map((s) =>
     outsideStrings(s, (code) =>
       code
         .replace(/\bBIGDECIMAL\s*\(/gi, 'DECIMAL(')
