@@ -172,6 +172,7 @@ export function warehouseProject(spec: WarehouseSpec): WarehouseProject {
       `dataformCoreVersion: ${DATAFORM_CORE_VERSION}`,
       'vars:',
       `  ${PII_POLICY_TAG_VAR}: ""`,
+      `  curated_dataset: ${datasets.curated}`,
       '',
     ].join('\n'),
   );

@@ -105,8 +105,28 @@ function inUnnest(code: string): string {
 
 export class TranslationError extends Error {}
 
+/**
+ * The executor's MERGE is translated in two parts, its USING query alone (polyglot mistranslates some
+ * constructs inside a MERGE, e.g. the alias of an UNNEST) and the MERGE around a placeholder.
+ */
+const MERGE = /^(\s*merge\s+[\s\S]*?\busing\s*\()([\s\S]*)(\n\)\s*DATAFORM_SOURCE\b[\s\S]*)$/i;
+
 /** Translates one BigQuery statement (after the rewrites above) into DuckDB statements. */
 export function toDuckDb(sql: string, ctx: TranslateContext): string[] {
+  const merge = MERGE.exec(sql);
+  if (merge) {
+    const [, head, query, tail] = merge as unknown as [string, string, string, string];
+    const [using] = toDuckDb(query, ctx);
+    const [outer] = translateOne(`${head}SELECT 1 AS tributary_placeholder${tail}`, ctx);
+    const marker = /\(SELECT 1 AS tributary_placeholder\)/i;
+    if (!outer || !marker.test(outer))
+      throw new TranslationError(`cannot splice the MERGE's USING query into:\n${outer}`);
+    return [outer.replace(marker, () => `(${using})`)];
+  }
+  return translateOne(sql, ctx);
+}
+
+function translateOne(sql: string, ctx: TranslateContext): string[] {
   // Variables are substituted everywhere (they may sit inside string concatenations too, never inside literals).
   const prepared = outsideStrings(sql, (code) =>
     inUnnest(appends(localNames(substitute(code, ctx)), ctx.commitColumn)).replace(
