@@ -263,6 +263,8 @@ export function defineCuratedModel(def: CuratedModelDefinition): CuratedModel {
     c.rule(`${at}.column`, f.column, `has type ${col.type}; filters take scalar columns`, () =>
       isScalar(col.type),
     );
+    c.rule(`${at}.values`, f.values, 'must be a list of values', (v) => Array.isArray(v));
+    if (f.values !== undefined && !Array.isArray(f.values)) continue;
     const needs = f.op === 'is null' || f.op === 'is not null' ? 0 : f.op === '=' || f.op === '!=' ? 1 : -1;
     c.rule(
       `${at}.values`,

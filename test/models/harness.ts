@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { defineContract, field, t } from '../../contracts/dsl';
 import type { Contract } from '../../contracts/model';
 import { type CompiledGraph, compileProject, writeProject } from '../../models/compile';
 import type { CuratedModel } from '../../models/curated';
@@ -186,4 +187,24 @@ export function inventoryRow(c: {
     schema_version: '1.0.0',
     ingest_source: 'partner:acme',
   };
+}
+
+/** app_event raised to table version 2 with a new optional field: old rows have no value for it. */
+export function appEventV2(base: Contract): Contract {
+  return defineContract({
+    name: base.name,
+    version: '2.0.0',
+    tableVersion: 2,
+    description: base.description,
+    owner: base.owner,
+    fields: [
+      ...base.fields,
+      field('app_version', 'App version that sent the event.', t.string({ maxLength: 32 }), {
+        optional: true,
+      }),
+    ],
+    key: base.key,
+    eventTime: base.eventTime,
+    clustering: base.clustering,
+  });
 }

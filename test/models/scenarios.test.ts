@@ -11,6 +11,7 @@ import { CURATED_MODELS } from '../../stacks/models/curated';
 import {
   appEventRow,
   appEventSubscriptionRow,
+  appEventV2,
   at,
   type BuiltProject,
   buildProject,
@@ -328,7 +329,7 @@ test('both raw writers are staged alike: Dataflow stamps and Pub/Sub metadata', 
 });
 
 test('raising a contract’s tableVersion loses no history: staging reads every live raw table version', async () => {
-  const v2 = { ...appEvent, version: '2.0.0', tableVersion: 2 };
+  const v2 = appEventV2(appEvent);
   const raised = buildProject({
     contracts: [v2],
     retired: [appEvent],
@@ -352,21 +353,25 @@ test('raising a contract’s tableVersion loses no history: staging reads every 
     await w.commit(
       'app_event_v2',
       [
-        appEventRow({
-          user: 'new',
-          at: '2026-03-02T10:00:00Z',
-          amount: '2.00',
-          ingest: '2026-03-02T10:00:01Z',
-        }),
+        {
+          ...appEventRow({
+            user: 'new',
+            at: '2026-03-02T10:00:00Z',
+            amount: '2.00',
+            ingest: '2026-03-02T10:00:01Z',
+          }),
+          app_version: '5.1',
+        },
       ],
       at('2026-03-02T10:01:00Z'),
     );
     await w.run({ at: at('2026-03-02T11:00:00Z'), assertions: false });
     const rows = await w.rows('staging.stg_app_event', { exclude: ['_tributary_changed_at'] });
-    expect(rows.map((r) => [r.user_id, r._tributary_raw_table])).toEqual([
-      ['new', 'app_event_v2'],
-      ['old', 'app_event_v1'],
+    expect(rows.map((r) => [r.user_id, r._tributary_raw_table, r.app_version])).toEqual([
+      ['new', 'app_event_v2', '5.1'],
+      ['old', 'app_event_v1', null],
     ]);
+    expect((await w.rows('curated.fact_user_activity')).map((r) => r.total_events)).toEqual(['1', '1']);
     w.close();
   } finally {
     fs.rmSync(raised.dir, { recursive: true, force: true });
