@@ -120,10 +120,16 @@ const PII_TAGS = '__TRIBUTARY_PII_TAGS__';
 
 function tableFile(def: TableDefinition, origin: string): string {
   const columns = Object.fromEntries(
-    def.columns.map((c) => [c.name, { description: c.description, ...(c.pii ? { bigqueryPolicyTags: PII_TAGS } : {}) }]),
+    def.columns.map((c) => [
+      c.name,
+      { description: c.description, ...(c.pii ? { bigqueryPolicyTags: PII_TAGS } : {}) },
+    ]),
   );
   // The policy tag comes from a compilation variable, so it is a call, not a literal.
-  const config = js({ ...def.config, columns }).replace(new RegExp(`"${PII_TAGS}"`, 'g'), 'tributary.piiTags()');
+  const config = js({ ...def.config, columns }).replace(
+    new RegExp(`"${PII_TAGS}"`, 'g'),
+    'tributary.piiTags()',
+  );
   const pick = (full: string, inc?: string) =>
     def.incremental ? `ctx.incremental()\n    ? ${inc}\n    : ${full}` : full;
   const inc = def.incremental;
