@@ -115,6 +115,8 @@ export interface RunOptions {
   readonly assertions?: boolean;
   /** Measure rows read with EXPLAIN ANALYZE (slower). @default false */
   readonly measure?: boolean;
+  /** Called after every statement with its wall time. @default - none */
+  readonly trace?: (action: string, statement: number, ms: number, sql: string) => void;
 }
 
 /** Raised by a model's IF … RAISE (or any failing statement), naming the action and statement. */
@@ -214,6 +216,7 @@ export class LocalWarehouse {
     at: Date,
     measure: boolean,
     stats: { read: number; scanned: number },
+    trace?: RunOptions['trace'],
   ): Promise<void> {
     const variables = new Map<string, string>();
     const types = new Map<string, string>();
@@ -228,6 +231,7 @@ export class LocalWarehouse {
       for (const [i, raw] of statements.entries()) {
         const text = raw.trim();
         const where = `${action}, statement ${i + 1}`;
+        const started = performance.now();
         try {
           const declare = /^DECLARE\s+(\w+)\s+(.+?)(?:\s+DEFAULT\s+([\s\S]+))?$/i.exec(text);
           const set = /^SET\s+(\w+)\s*=\s*([\s\S]+)$/i.exec(text);
@@ -273,6 +277,7 @@ export class LocalWarehouse {
               } else await this.connection.run(s);
             }
           }
+          trace?.(action, i + 1, performance.now() - started, text);
         } catch (error) {
           if (error instanceof RunError) throw error;
           throw new RunError(
@@ -342,6 +347,7 @@ export class LocalWarehouse {
       options.at,
       options.measure ?? false,
       stats,
+      options.trace,
     );
     total.read += stats.read;
     total.scanned += stats.scanned;
