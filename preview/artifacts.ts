@@ -16,9 +16,61 @@ import type { SnapshotResource, StackSnapshot } from './snapshot';
 /** One kind of artifact: a title, and each artifact of the kind in a stack with its version. */
 export interface ArtifactKind {
   readonly kind: string;
-  /** Artifact name (stable across versions) -> version (a content hash, an image reference). */
-  readonly extract: (resources: readonly SnapshotResource[]) => ReadonlyMap<string, string>;
+  /**
+   * Artifact name (stable across versions) -> version (a content hash, an image reference), from the stack's
+   * resources or the reports it wrote (models.json, …).
+   */
+  readonly extract: (
+    resources: readonly SnapshotResource[],
+    reports: ReadonlyMap<string, string>,
+  ) => ReadonlyMap<string, string>;
+  /** What a change of the artifact sets off, from the head's reports (the tables a changed model rebuilds). */
+  readonly consequence?: (
+    name: string,
+    reports: ReadonlyMap<string, string>,
+    change: 'added' | 'changed',
+  ) => string | undefined;
 }
+
+interface ModelEntry {
+  readonly name: string;
+  readonly kind: string;
+  readonly target: string;
+  readonly dependsOn: readonly string[];
+  readonly sha256: string;
+}
+
+function modelsOf(reports: ReadonlyMap<string, string>): readonly ModelEntry[] {
+  const text = reports.get('models.json');
+  return text ? ((JSON.parse(text) as { models?: ModelEntry[] }).models ?? []) : [];
+}
+
+/** The warehouse models (models.json): a changed definition, and the tables it and its dependents rebuild. */
+export const WAREHOUSE_MODELS: ArtifactKind = {
+  kind: 'Warehouse model',
+  extract: (_resources, reports) => new Map(modelsOf(reports).map((m) => [m.name, m.sha256.slice(0, 16)])),
+  consequence: (name, reports, change) => {
+    const models = modelsOf(reports);
+    const downstream = new Set<string>();
+    const visit = (n: string) => {
+      for (const m of models)
+        if (m.dependsOn.includes(n) && !downstream.has(m.name)) {
+          downstream.add(m.name);
+          visit(m.name);
+        }
+    };
+    visit(name);
+    const self = models.find((m) => m.name === name);
+    const tables = [self, ...models.filter((m) => downstream.has(m.name))].filter(
+      (m): m is ModelEntry => m !== undefined && m.kind !== 'assertion',
+    );
+    const verb =
+      change === 'added' ? 'builds' : 'rebuilds (a full refresh applies the new definition to past data)';
+    return tables.length > 0
+      ? `${verb} ${tables.map((m) => `${m.target} (${m.kind})`).join(', ')}`
+      : undefined;
+  },
+};
 
 /** Content-addressed bucket objects of one role, named by their folder, versioned by their content hash. */
 function hashedObjects(role: string): ArtifactKind['extract'] {
@@ -39,6 +91,7 @@ function hashedObjects(role: string): ArtifactKind['extract'] {
 }
 
 export const ARTIFACT_KINDS: ArtifactKind[] = [
+  WAREHOUSE_MODELS,
   { kind: 'Dataflow UDF', extract: hashedObjects(UDF_OBJECT_ROLE) },
   { kind: 'Flex Template spec', extract: hashedObjects(TEMPLATE_SPEC_ROLE) },
   { kind: 'Gateway manifest', extract: hashedObjects(INGEST_MANIFEST_ROLE) },
@@ -69,6 +122,8 @@ export interface ArtifactChange {
   readonly change: 'added' | 'removed' | 'changed';
   readonly before?: string;
   readonly after?: string;
+  /** What the change sets off (for example the tables a changed model rebuilds). */
+  readonly consequence?: string;
 }
 
 export function diffArtifacts(
@@ -77,14 +132,28 @@ export function diffArtifacts(
   kinds: readonly ArtifactKind[] = ARTIFACT_KINDS,
 ): ArtifactChange[] {
   const changes: ArtifactChange[] = [];
+  const none = new Map<string, string>();
   for (const kind of kinds) {
-    const before = kind.extract([...(base?.resources.values() ?? [])]);
-    const after = kind.extract([...(head?.resources.values() ?? [])]);
+    const headReports = head?.reports ?? none;
+    const before = kind.extract([...(base?.resources.values() ?? [])], base?.reports ?? none);
+    const after = kind.extract([...(head?.resources.values() ?? [])], headReports);
+    const why = (name: string, change: 'added' | 'changed') => {
+      const c = kind.consequence?.(name, headReports, change);
+      return c ? { consequence: c } : {};
+    };
     for (const [name, version] of after) {
       const was = before.get(name);
-      if (was === undefined) changes.push({ kind: kind.kind, name, change: 'added', after: version });
+      if (was === undefined)
+        changes.push({ kind: kind.kind, name, change: 'added', after: version, ...why(name, 'added') });
       else if (was !== version)
-        changes.push({ kind: kind.kind, name, change: 'changed', before: was, after: version });
+        changes.push({
+          kind: kind.kind,
+          name,
+          change: 'changed',
+          before: was,
+          after: version,
+          ...why(name, 'changed'),
+        });
     }
     for (const [name, version] of before)
       if (!after.has(name)) changes.push({ kind: kind.kind, name, change: 'removed', before: version });

@@ -298,6 +298,23 @@ export const FORCE_NEW: Readonly<Record<string, ForceNewRule>> = {
     replaceOn: ['name', 'region', 'project'],
     source: 'mmv1/products/dataform/Repository.yaml (google-beta)',
   },
+  google_dataform_repository_release_config: {
+    replaceOn: ['name', 'region', 'repository', 'project'],
+    source: 'mmv1/products/dataform/RepositoryReleaseConfig.yaml (google-beta)',
+  },
+  google_dataform_repository_workflow_config: {
+    replaceOn: ['name', 'region', 'repository', 'project'],
+    source: 'mmv1/products/dataform/RepositoryWorkflowConfig.yaml (google-beta)',
+  },
+  google_data_catalog_taxonomy: {
+    replaceOn: ['region', 'project'],
+    source: 'mmv1/products/datacatalog/Taxonomy.yaml',
+  },
+  google_data_catalog_policy_tag: {
+    replaceOn: ['taxonomy'],
+    note: 'moving a tag under another parent tag updates it in place',
+    source: 'mmv1/products/datacatalog/PolicyTag.yaml',
+  },
   google_monitoring_alert_policy: {
     replaceOn: ['project'],
     source: 'mmv1/products/monitoring/AlertPolicy.yaml',
@@ -345,6 +362,10 @@ export const FORCE_NEW: Readonly<Record<string, ForceNewRule>> = {
   google_secret_manager_secret_iam_member: iamMember(
     ['project', 'secret_id'],
     'mmv1/products/secretmanager/Secret.yaml (iam_policy)',
+  ),
+  google_data_catalog_policy_tag_iam_member: iamMember(
+    ['policy_tag'],
+    'mmv1/products/datacatalog/PolicyTag.yaml (iam_policy)',
   ),
   google_artifact_registry_repository_iam_member: iamMember(
     ['project', 'location', 'repository'],

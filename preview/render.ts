@@ -164,7 +164,7 @@ function stackDetails(s: StackPreview): string {
       `**Code**\n\n${s.artifacts
         .map(
           (a) =>
-            `- ${a.kind} ${code(a.name)}: ${a.change}${a.before ? ` ${code(a.before)}` : ''}${a.after ? ` → ${code(a.after)}` : ''}`,
+            `- ${a.kind} ${code(a.name)}: ${a.change}${a.before ? ` ${code(a.before)}` : ''}${a.after ? ` → ${code(a.after)}` : ''}${a.consequence ? ` (${a.consequence})` : ''}`,
         )
         .join('\n')}`,
     );

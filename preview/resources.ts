@@ -40,6 +40,8 @@ export const STATEFUL_TYPES: readonly string[] = [
   'google_pubsub_subscription',
   'google_composer_environment',
   'google_dataform_repository',
+  'google_data_catalog_taxonomy',
+  'google_data_catalog_policy_tag',
   'google_secret_manager_secret',
   'google_artifact_registry_repository',
   'google_service_account',

@@ -50,6 +50,8 @@ export interface StackSnapshot {
   readonly moves: ReadonlyMap<string, string>;
   /** architecture.md, when the stack wrote one. */
   readonly architecture?: string;
+  /** Other JSON reports the stack wrote (a capability's manifest, such as models.json), by file name. */
+  readonly reports?: ReadonlyMap<string, string>;
 }
 
 export interface AppSnapshot {
@@ -103,6 +105,13 @@ export function loadSnapshot(outdir: string): AppSnapshot {
       suppressions?: { id: string; path: string; reason: string }[];
     }>(path.join(dir, 'policy-report.json'), {});
     const architecture = path.join(dir, 'architecture.md');
+    const known = new Set(['cdk.tf.json', 'iam-matrix.json', 'policy-report.json']);
+    const reports = new Map(
+      (fs.existsSync(dir) ? fs.readdirSync(dir) : [])
+        .filter((f) => f.endsWith('.json') && !known.has(f))
+        .sort()
+        .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')] as const),
+    );
     stacks.set(name, {
       name,
       resources: resourcesOf(document),
@@ -112,6 +121,7 @@ export function loadSnapshot(outdir: string): AppSnapshot {
       suppressions: (policy.suppressions ?? []).map(({ id, path: p, reason }) => ({ id, path: p, reason })),
       production: policy.production ?? false,
       ...(fs.existsSync(architecture) ? { architecture: fs.readFileSync(architecture, 'utf8') } : {}),
+      ...(reports.size > 0 ? { reports } : {}),
     });
   }
   return { stacks };

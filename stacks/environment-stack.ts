@@ -9,10 +9,12 @@ import { runtimeRegistryPath } from '../constructs/run/container-repository';
 import { runtimeImage } from '../constructs/run/image';
 import { type ContractLock, parseLock } from '../contracts/lock';
 import type { Contract } from '../contracts/model';
+import type { CuratedModel } from '../models/curated';
 import { CONTRACTS, LOCK_PATH } from './contracts/index';
 import { deployerEmail, plannerEmail } from './deployer';
 import { type EnvironmentConfig, REQUIRED_LABELS } from './environments/types';
 import { validateEnvironment } from './environments/validate';
+import { CURATED_MODELS, customModels } from './models/index';
 
 /** One environment (dev, staging, prod): remote state in GCS, governed providers, and the platform. */
 export class EnvironmentStack extends TributaryStack {
@@ -40,6 +42,16 @@ export class EnvironmentStack extends TributaryStack {
       planner: Principal.serviceAccount(plannerEmail(config)),
       streams: { ...config.streams, contracts: streams.contracts, contractLock: streams.lock },
       ingest: { ...config.ingest, image: ingestImage(config) },
+      ...(config.models
+        ? {
+            models: {
+              ...config.models,
+              retired: streams.lock?.retired ?? [],
+              curated: streams.curated ?? [],
+              custom: streams.custom ?? {},
+            },
+          }
+        : {}),
     });
   }
 }
@@ -62,12 +74,21 @@ export function ingestImage(config: EnvironmentConfig): string {
 export interface StreamSources {
   readonly contracts: readonly Contract[];
   readonly lock?: ContractLock;
+  /** Curated models over these contracts. @default - none */
+  readonly curated?: readonly CuratedModel[];
+  /** Hand-written Dataform models by path. @default - none */
+  readonly custom?: Readonly<Record<string, string>>;
 }
 
 /** The repository root: runtime images are tagged by the hash of sources found from here. */
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
-/** The example contracts and the committed lock. */
+/** The example contracts, the committed lock, and the shipped warehouse models. */
 export function defaultStreams(): StreamSources {
-  return { contracts: CONTRACTS, lock: parseLock(fs.readFileSync(LOCK_PATH, 'utf8'), LOCK_PATH) };
+  return {
+    contracts: CONTRACTS,
+    lock: parseLock(fs.readFileSync(LOCK_PATH, 'utf8'), LOCK_PATH),
+    curated: CURATED_MODELS,
+    custom: customModels(),
+  };
 }

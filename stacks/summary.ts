@@ -41,6 +41,8 @@ const SERVICE_PREFIXES: readonly [string, string][] = [
   ['google_artifact_registry_', 'artifactregistry'],
   ['google_secret_manager_', 'secretmanager'],
   ['google_composer_', 'composer'],
+  ['google_data_catalog_', 'datacatalog'],
+  ['google_dataform_', 'dataform'],
   ['google_monitoring_', 'monitoring'],
   ['google_logging_', 'logging'],
   ['google_kms_', 'kms'],

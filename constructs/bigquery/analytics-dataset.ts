@@ -11,6 +11,8 @@ import { type IPrincipal, ServiceAgent } from '../iam/principal';
 
 /** The medallion layers: raw as delivered, staging cleaned and deduplicated, curated for consumers. */
 export type DatasetLayer = 'raw' | 'staging' | 'curated';
+/** A dataset's layer: the platform's three, or the assertion results of the warehouse models. */
+export type WarehouseLayer = DatasetLayer | 'assertions';
 
 export interface IAnalyticsDataset extends IGrantTarget {
   /** The dataset id as written, for names and docs. */
@@ -18,7 +20,7 @@ export interface IAnalyticsDataset extends IGrantTarget {
   /** The dataset id as a reference to the resource: use it in other resources so they are created after it. */
   readonly datasetIdRef: string;
   readonly project: string;
-  readonly layer: DatasetLayer;
+  readonly layer: WarehouseLayer;
   readonly location: string;
   grantDataEditor(principal: IPrincipal): Grant;
   grantDataViewer(principal: IPrincipal): Grant;
@@ -27,7 +29,7 @@ export interface IAnalyticsDataset extends IGrantTarget {
 export interface AnalyticsDatasetProps {
   /** Letters, digits and underscores, at most 1024 characters. */
   readonly datasetId: string;
-  readonly layer: DatasetLayer;
+  readonly layer: WarehouseLayer;
   /** BigQuery location: a region or multi-region (`EU`, `US`). */
   readonly location: string;
   /** @default - the project of the stack's default google provider */
@@ -49,7 +51,7 @@ export interface AnalyticsDatasetProps {
   readonly maxTimeTravelHours?: number;
 }
 
-const LAYERS: readonly DatasetLayer[] = ['raw', 'staging', 'curated'];
+const LAYERS: readonly WarehouseLayer[] = ['raw', 'staging', 'curated', 'assertions'];
 
 /** BigQuery's dataset id rule. */
 export const DATASET_ID = {
@@ -57,10 +59,11 @@ export const DATASET_ID = {
   test: (d: string) => /^[A-Za-z0-9_]{1,1024}$/.test(d),
 };
 
-const DESCRIPTIONS: Record<DatasetLayer, string> = {
+const DESCRIPTIONS: Record<WarehouseLayer, string> = {
   raw: 'Raw events exactly as delivered, one table per contract and table version.',
   staging: 'Cleaned, typed and deduplicated events.',
   curated: 'Curated models for Looker and Vertex AI.',
+  assertions: 'Data-quality assertions of the warehouse models: each view lists the rows that fail it.',
 };
 
 /** Dataset-scoped grants, the same for a dataset this app creates and one it imports. */
@@ -68,7 +71,7 @@ abstract class DatasetBase extends Construct implements IAnalyticsDataset {
   public abstract readonly datasetId: string;
   public abstract readonly datasetIdRef: string;
   public abstract readonly project: string;
-  public abstract readonly layer: DatasetLayer;
+  public abstract readonly layer: WarehouseLayer;
   public abstract readonly location: string;
   public readonly grantResourceType = 'google_bigquery_dataset';
   public get grantResourceLabel(): string {
@@ -105,7 +108,7 @@ abstract class DatasetBase extends Construct implements IAnalyticsDataset {
 export interface DatasetReference {
   readonly datasetId: string;
   readonly project: string;
-  readonly layer: DatasetLayer;
+  readonly layer: WarehouseLayer;
   /** Its BigQuery location: a region or multi-region (`EU`, `US`). */
   readonly location: string;
 }
@@ -120,9 +123,11 @@ export class AnalyticsDataset extends DatasetBase {
   public readonly resource: BigqueryDataset;
   public readonly datasetId: string;
   public readonly project: string;
-  public readonly layer: DatasetLayer;
+  public readonly layer: WarehouseLayer;
   public readonly location: string;
   public readonly datasetIdRef: string;
+  /** The time travel window: how far back change history (APPENDS) reaches. */
+  public readonly maxTimeTravelHours: number;
 
   constructor(scope: Construct, id: string, props: AnalyticsDatasetProps) {
     super(scope, id);
@@ -130,7 +135,9 @@ export class AnalyticsDataset extends DatasetBase {
     const project = projectOf(this, props.project);
     const checks = constructChecks(this);
     checks.check('datasetId', props.datasetId, DATASET_ID);
-    checks.rule('layer', props.layer, 'must be raw, staging or curated', (l) => LAYERS.includes(l));
+    checks.rule('layer', props.layer, 'must be raw, staging, curated or assertions', (l) =>
+      LAYERS.includes(l),
+    );
     checks.require('location', props.location).check('location', props.location, DATA_LOCATION);
     checkProject(checks, project);
     checks.rule(
@@ -163,6 +170,7 @@ export class AnalyticsDataset extends DatasetBase {
     this.datasetId = props.datasetId;
     this.project = project as string;
     this.layer = props.layer;
+    this.maxTimeTravelHours = props.maxTimeTravelHours ?? 168;
     this.location = props.location;
     this.datasetIdRef = this.resource.datasetId;
   }
@@ -172,7 +180,7 @@ class ImportedDataset extends DatasetBase {
   public readonly datasetId: string;
   public readonly datasetIdRef: string;
   public readonly project: string;
-  public readonly layer: DatasetLayer;
+  public readonly layer: WarehouseLayer;
   public readonly location: string;
 
   constructor(scope: Construct, id: string, reference: DatasetReference) {
@@ -181,7 +189,9 @@ class ImportedDataset extends DatasetBase {
     const c = constructChecks(this);
     c.check('datasetId', reference.datasetId, DATASET_ID);
     checkProject(c, reference.project);
-    c.rule('layer', reference.layer, 'must be raw, staging or curated', (l) => LAYERS.includes(l));
+    c.rule('layer', reference.layer, 'must be raw, staging, curated or assertions', (l) =>
+      LAYERS.includes(l),
+    );
     c.require('location', reference.location).check('location', reference.location, DATA_LOCATION);
     c.throwIfAny();
     this.datasetId = reference.datasetId;

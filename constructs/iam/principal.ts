@@ -124,6 +124,7 @@ const SERVICE_AGENTS = {
   run: (n: string) => `service-${n}@serverless-robot-prod.iam.gserviceaccount.com`,
   artifactregistry: (n: string) => `service-${n}@gcp-sa-artifactregistry.iam.gserviceaccount.com`,
   compute: (n: string) => `service-${n}@compute-system.iam.gserviceaccount.com`,
+  dataform: (n: string) => `service-${n}@gcp-sa-dataform.iam.gserviceaccount.com`,
 } as const;
 
 export type GoogleServiceAgent = keyof typeof SERVICE_AGENTS;

@@ -15,6 +15,8 @@ export interface IServiceIdentity extends IPrincipal {
   readonly email: string;
   /** `projects/<project>/serviceAccounts/<email>`; a token until apply. */
   readonly serviceAccountName: string;
+  /** Mint this account's tokens (`roles/iam.serviceAccountTokenCreator` on it only). */
+  grantTokenCreator(principal: IPrincipal): Grant;
 }
 
 export interface ServiceIdentityProps {

@@ -6,6 +6,7 @@ import {
   type PlatformFoundationProps,
 } from './foundation/foundation';
 import { PlatformIngest, type PlatformIngestProps } from './ingest/platform-ingest';
+import { PlatformModels, type PlatformModelsProps } from './models/platform-models';
 import { EventStreams, type EventStreamsProps } from './streams/event-streams';
 
 export interface StreamingPlatformProps extends PlatformFoundationProps {
@@ -13,11 +14,13 @@ export interface StreamingPlatformProps extends PlatformFoundationProps {
   readonly streams: Omit<EventStreamsProps, 'foundation'>;
   /** The ingest gateway in front of the streams. @default - no gateway */
   readonly ingest?: Omit<PlatformIngestProps, 'foundation' | 'streams'>;
+  /** The warehouse models over the streams' raw tables. @default - no models */
+  readonly models?: Omit<PlatformModelsProps, 'foundation' | 'streams'>;
 }
 
 /**
  * The Tributary platform of one environment: the foundation (project, buckets, datasets, workload identities)
- * and one construct per capability built on it (`Streams`, `IngestGateway`). A team that wants only some
+ * and one construct per capability built on it (`Streams`, `IngestGateway`, `Models`). A team that wants only some
  * capabilities composes `PlatformFoundation` and the capability constructs itself.
  */
 export class StreamingPlatform extends PlatformFoundation implements IPlatformFoundation {
@@ -27,6 +30,7 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
       ...PlatformFoundation.REQUIRED_SERVICES,
       ...EventStreams.REQUIRED_SERVICES,
       ...PlatformIngest.REQUIRED_SERVICES,
+      ...PlatformModels.REQUIRED_SERVICES,
     ]),
   ].sort();
 
@@ -35,6 +39,7 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
     ...PlatformFoundation.PLANNER_ROLES,
     ...EventStreams.PLANNER_ROLES,
     ...PlatformIngest.PLANNER_ROLES,
+    ...PlatformModels.PLANNER_ROLES,
   ].filter((r, i, all) => all.findIndex((o) => o.role === r.role) === i);
 
   /** What the deployer needs project-wide to create every part; the bootstrap stack grants it. */
@@ -42,19 +47,28 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
     ...PlatformFoundation.DEPLOYER_ROLES,
     ...EventStreams.DEPLOYER_ROLES,
     ...PlatformIngest.DEPLOYER_ROLES,
+    ...PlatformModels.DEPLOYER_ROLES,
   ].filter((r, i, all) => all.findIndex((o) => o.role === r.role) === i);
 
   public readonly streams: EventStreams;
   /** The ingest gateway, when `ingest` is set. */
   public readonly ingest?: PlatformIngest;
+  /** The warehouse models, when `models` is set. */
+  public readonly models?: PlatformModels;
 
   constructor(scope: Construct, id: string, props: StreamingPlatformProps) {
-    const { streams, ingest, ...foundation } = props;
+    const { streams, ingest, models, ...foundation } = props;
     super(scope, id, foundation);
     this.streams = new EventStreams(this, 'Streams', { ...streams, foundation: this });
     if (ingest)
       this.ingest = new PlatformIngest(this, 'IngestGateway', {
         ...ingest,
+        foundation: this,
+        streams: this.streams,
+      });
+    if (models)
+      this.models = new PlatformModels(this, 'Models', {
+        ...models,
         foundation: this,
         streams: this.streams,
       });

@@ -38,4 +38,10 @@ export const dev: EnvironmentConfig = {
     maxDeliveryAttempts: 5,
   },
   ingest: { minInstances: 0, maxInstances: 3 },
+  models: {
+    // The generated Dataform project lives on its own branch of this repository (npm run dataform:push).
+    git: { url: 'https://github.com/example-org/tributary.git', branch: 'dataform/dev' },
+    piiReaders: ['group:pii-readers@example.com'],
+    schedule: { cron: '0 */2 * * *' },
+  },
 };

@@ -39,4 +39,9 @@ export const prod: EnvironmentConfig = {
     maxDeliveryAttempts: 10,
   },
   ingest: { minInstances: 1, maxInstances: 50 },
+  models: {
+    // The generated Dataform project lives on its own branch of this repository (npm run dataform:push).
+    git: { url: 'https://github.com/example-org/tributary.git', branch: 'dataform/prod' },
+    piiReaders: ['group:pii-readers@example.com'],
+  },
 };

@@ -1,5 +1,6 @@
 import type { FoundationSettings } from '../../constructs/platform/foundation/foundation';
 import type { IngestSettings } from '../../constructs/platform/ingest/platform-ingest';
+import type { ModelsSettings } from '../../constructs/platform/models/platform-models';
 import type { StreamsSettings } from '../../constructs/platform/streams/event-streams';
 
 /** Label keys every labelled resource carries; the policy (TRB-LBL-1) enforces them. */
@@ -23,6 +24,8 @@ export interface EnvironmentConfig {
   readonly streams: StreamsSettings;
   /** The ingest gateway (Cloud Run) in front of the streams. */
   readonly ingest: IngestSettings;
+  /** The warehouse models (Dataform) over the raw tables. @default - no models */
+  readonly models?: ModelsSettings;
 }
 
 /** Placeholder project ids let the offline synth run; deploying them would fail. */

@@ -55,7 +55,11 @@ describe('AnalyticsDataset', () => {
       { datasetId: 'trb-raw' },
       'datasetId = "trb-raw": must be 1-1024 letters, digits and underscores',
     ],
-    ['an unknown layer', { layer: 'gold' as 'raw' }, 'layer = "gold": must be raw, staging or curated'],
+    [
+      'an unknown layer',
+      { layer: 'gold' as 'raw' },
+      'layer = "gold": must be raw, staging, curated or assertions',
+    ],
     [
       'an unknown location',
       { location: 'Mars' },

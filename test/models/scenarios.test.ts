@@ -22,6 +22,8 @@ import {
   warehouse,
 } from './harness';
 
+jest.setTimeout(60_000);
+
 let built: BuiltProject;
 beforeAll(() => {
   built = buildProject({ contracts: [appEvent, order, inventoryChange], curated: CURATED_MODELS });

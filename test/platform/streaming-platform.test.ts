@@ -1,6 +1,7 @@
 import { GrantLedger } from '../../constructs/iam/grants';
 import { PlatformFoundation } from '../../constructs/platform/foundation/foundation';
 import { PlatformIngest } from '../../constructs/platform/ingest/platform-ingest';
+import { PlatformModels } from '../../constructs/platform/models/platform-models';
 import { StreamingPlatform } from '../../constructs/platform/streaming-platform';
 import { EventStreams } from '../../constructs/platform/streams/event-streams';
 import { baseContract } from '../contracts/fixtures';
@@ -48,13 +49,16 @@ describe('StreamingPlatform', () => {
     expect(p.node.tryFindChild('IngestIdentity')).toBeUndefined();
   });
 
-  test('requires the APIs and deployer roles of every part, each listed once', () => {
-    const parts = [PlatformFoundation, EventStreams, PlatformIngest];
+  test('requires the APIs, deployer and planner roles of every part, each listed once', () => {
+    const parts = [PlatformFoundation, EventStreams, PlatformIngest, PlatformModels];
     expect([...StreamingPlatform.REQUIRED_SERVICES]).toEqual(
       [...new Set(parts.flatMap((p) => p.REQUIRED_SERVICES))].sort(),
     );
     const roles = StreamingPlatform.DEPLOYER_ROLES.map((r) => r.role);
     expect(new Set(roles).size).toBe(roles.length);
     expect(new Set(roles)).toEqual(new Set(parts.flatMap((p) => p.DEPLOYER_ROLES.map((r) => r.role))));
+    const planner = StreamingPlatform.PLANNER_ROLES.map((r) => r.role);
+    expect(new Set(planner).size).toBe(planner.length);
+    expect(new Set(planner)).toEqual(new Set(parts.flatMap((p) => p.PLANNER_ROLES.map((r) => r.role))));
   });
 });

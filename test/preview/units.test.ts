@@ -300,3 +300,70 @@ describe('diffPolicy and diffArtifacts', () => {
     );
   });
 });
+
+describe('warehouse models in the preview', () => {
+  const report = (shas: Record<string, string>) =>
+    new Map([
+      [
+        'models.json',
+        JSON.stringify({
+          models: [
+            {
+              name: 'stg_order',
+              kind: 'staging',
+              target: 'staging.stg_order',
+              dependsOn: ['order_v1'],
+              sha256: shas.stg ?? 'a'.repeat(64),
+            },
+            {
+              name: 'fact_daily_orders',
+              kind: 'curated',
+              target: 'curated.fact_daily_orders',
+              dependsOn: ['stg_order'],
+              sha256: shas.fact ?? 'b'.repeat(64),
+            },
+            {
+              name: 'rpt',
+              kind: 'custom',
+              target: '(defined in definitions/custom/rpt.sqlx)',
+              dependsOn: ['fact_daily_orders'],
+              sha256: 'c'.repeat(64),
+            },
+            {
+              name: 'stg_order__unique_key',
+              kind: 'assertion',
+              target: 'assertions.stg_order__unique_key',
+              dependsOn: ['stg_order'],
+              sha256: 'd'.repeat(64),
+            },
+          ],
+        }),
+      ],
+    ]);
+  const withReports = (reports: Map<string, string>) => ({ ...snapshot({}), reports });
+
+  test('a changed model, with the tables it and its dependents rebuild; assertions are not tables', () => {
+    const changes = diffArtifacts(withReports(report({})), withReports(report({ stg: 'e'.repeat(64) })));
+    expect(changes).toEqual([
+      {
+        kind: 'Warehouse model',
+        name: 'stg_order',
+        change: 'changed',
+        before: 'aaaaaaaaaaaaaaaa',
+        after: 'eeeeeeeeeeeeeeee',
+        consequence:
+          'rebuilds (a full refresh applies the new definition to past data) staging.stg_order (staging), curated.fact_daily_orders (curated), (defined in definitions/custom/rpt.sqlx) (custom)',
+      },
+    ]);
+  });
+
+  test('a stack without models.json has no model changes', () => {
+    expect(diffArtifacts(snapshot({}), snapshot({}))).toEqual([]);
+    expect(diffArtifacts(snapshot({}), withReports(report({}))).map((c) => `${c.change} ${c.name}`)).toEqual([
+      'added stg_order',
+      'added fact_daily_orders',
+      'added rpt',
+      'added stg_order__unique_key',
+    ]);
+  });
+});

@@ -86,8 +86,8 @@ describe('the app', () => {
         `${env.foundation.project}-dataflow-staging`,
         `${env.foundation.project}-landing`,
       ]);
-      // The gateway's identity, plus one Dataflow worker identity per stream with Dataflow delivery.
-      const identities = env.streams.delivery.kind === 'dataflow' ? 5 : 1;
+      // The gateway's and the models' identities, plus one Dataflow worker identity per stream with Dataflow delivery.
+      const identities = env.streams.delivery.kind === 'dataflow' ? 6 : 2;
       expect(resources(json, 'google_service_account')).toHaveLength(identities);
       const matrix = JSON.parse(read(name, 'iam-matrix.json')) as GrantRecord[];
       const actAs = matrix.filter((r) => r.role === 'roles/iam.serviceAccountUser');
@@ -135,7 +135,9 @@ describe('the app', () => {
         .map((d) => d.dataset_id)
         .sort(),
     ).toEqual(
-      ['curated', 'raw', 'staging'].map((l) => `${env.foundation.namePrefix.replace(/-/g, '_')}_${l}`),
+      ['assertions', 'curated', 'raw', 'staging'].map(
+        (l) => `${env.foundation.namePrefix.replace(/-/g, '_')}_${l}`,
+      ),
     );
     const bqDelivery = subs.filter((s) => s.bigquery_config !== undefined);
     expect(bqDelivery).toHaveLength(env.streams.delivery.kind === 'dataflow' ? 0 : 4);
@@ -447,12 +449,12 @@ describe('the app', () => {
     expect(StreamingPlatform.DEPLOYER_ROLES.map((r) => r.role)).not.toContain('roles/artifactregistry.admin');
     const report = JSON.parse(read('bootstrap', 'policy-report.json')) as PolicyReport;
     // One suppression per project-wide role that also exists on resources, per identity and environment:
-    // (6 deployer + 8 planner) x 3.
+    // (8 deployer + 10 planner) x 3.
     const projectWide = [...StreamingPlatform.DEPLOYER_ROLES, ...StreamingPlatform.PLANNER_ROLES].filter(
       (r) => !PROJECT_ONLY_ROLES.includes(r.role),
     );
     expect(report.summary.suppressed).toBe(projectWide.length * ENVIRONMENTS.length);
-    expect(report.summary.suppressed).toBe(42);
+    expect(report.summary.suppressed).toBe(54);
     expect(
       report.suppressions.every(
         (s) => s.id === 'TRB-IAM-5' && s.matched === 1 && /^(Deployer|Planner) /.test(s.reason),
@@ -532,15 +534,15 @@ describe('the app', () => {
     const text = summarize(outdir, ['trb-dev-placeholder', 'real-project-1']);
     expect(text).toContain('Synthesized 4 stacks');
     expect(text).toMatch(
-      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}71: bigquery 8, iam 5, pubsub 40, run 1, secretmanager 8, storage 9\n {2}data {8}1: project 1\n/,
+      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}88: bigquery 13, datacatalog 3, dataform 3, iam 9, pubsub 40, run 1, secretmanager 10, storage 9\n {2}data {8}1: project 1\n/,
     );
-    expect(text).toContain('identities  1: trb-dev-ingest\n');
+    expect(text).toContain('identities  2: trb-dev-dataform, trb-dev-ingest\n');
     expect(text).toMatch(
-      /prod {2}.*\n {2}resources {3}118: bigquery 19, dataflow 4, iam 17, pubsub 48, run 1, secretmanager 8, storage 21\n/,
+      /prod {2}.*\n {2}resources {3}134: bigquery 24, datacatalog 3, dataflow 4, dataform 2, iam 21, pubsub 48, run 1, secretmanager 10, storage 21\n/,
     );
     // The policy line counts what the resource and data lines count: 68 + 1.
     expect(text).toContain(
-      'policy      passed: 0 errors, 0 warnings, 0 suppressed over 72 resources and data sources',
+      'policy      passed: 0 errors, 0 warnings, 0 suppressed over 89 resources and data sources',
     );
     expect(text).toMatch(
       /docs {8}.*stacks\/prod\/policy-report\.md, .*stacks\/prod\/iam-matrix\.md, .*stacks\/prod\/architecture\.md/,

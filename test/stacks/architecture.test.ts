@@ -21,10 +21,13 @@ const LAYERS: readonly { readonly name: string; readonly rank: number; readonly 
   { name: 'constructs/pubsub', rank: 15 },
   { name: 'constructs/run', rank: 16 },
   { name: 'constructs/dataflow', rank: 17 },
+  { name: 'constructs/datacatalog', rank: 18 },
+  { name: 'constructs/dataform', rank: 18 },
   { name: 'constructs/platform/stack', rank: 20 },
   { name: 'constructs/platform/foundation', rank: 21 },
   { name: 'constructs/platform/streams', rank: 22 },
   { name: 'constructs/platform/ingest', rank: 23 },
+  { name: 'constructs/platform/models', rank: 24 },
   { name: 'constructs/platform', rank: 29 },
   // The entry points: each layer's index, and the package's.
   { name: 'constructs', rank: 30 },

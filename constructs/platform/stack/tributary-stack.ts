@@ -6,6 +6,7 @@ import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { checkLabels, PROJECT_ID, REGION } from '../../../core/gcp';
 import { renderArchitecture } from '../../core/architecture';
+import { stackReports } from '../../core/reports';
 import { constructChecks } from '../../core/validation';
 import { GrantLedger } from '../../iam/grants';
 import { PolicyPack } from '../../policy/pack';
@@ -82,6 +83,7 @@ export class TributaryStack extends TerraformStack {
       ...this.policy.reportFiles(),
       ...this.grants.reportFiles(),
       'architecture.md': renderArchitecture(this),
+      ...stackReports(this),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { ContractLock } from '../../../contracts/lock';
 import type { Contract } from '../../../contracts/model';
 import {
@@ -60,7 +60,10 @@ export interface EventStreamsProps extends StreamsSettings {
 
 /** The streams as other capabilities use them: each stream's contract and topic, by contract name. */
 export interface IEventStreams {
-  readonly streams: Readonly<Record<string, { readonly contract: Contract; readonly topic: IEventTopic }>>;
+  /** By contract name; `table` is the raw table (of the current table version), when the streams created it. */
+  readonly streams: Readonly<
+    Record<string, { readonly contract: Contract; readonly topic: IEventTopic; readonly table?: IConstruct }>
+  >;
 }
 
 /** Where the checks find the foundation values the streams depend on. */
