@@ -143,11 +143,20 @@ export function curatedAssertions(model: CuratedModel, staging: StagingModel): A
   return [
     {
       name: `${model.name}__reconciles`,
-      description: `For the dates touched by the last day of ${staging.name} changes, ${model.name} holds the same row count${additive.length > 0 ? ` and totals (${additive.map(([n]) => n).join(', ')})` : ''} as its source.`,
-      query: `WITH touched AS (
+      description: `For the dates touched by the last day of ${staging.name} changes (every date after a full refresh), ${model.name} holds the same row count${additive.length > 0 ? ` and totals (${additive.map(([n]) => n).join(', ')})` : ''} as its source.`,
+      query: `WITH recent AS (
+  SELECT * FROM {{resolve:${staging.changesLog}}}
+  WHERE changed_at >= TIMESTAMP_SUB((SELECT MAX(changed_at) FROM {{resolve:${staging.changesLog}}}), INTERVAL 24 HOUR)
+),
+touched AS (
   SELECT DISTINCT ${touched} AS event_date
-  FROM {{resolve:${staging.changesLog}}}, UNNEST([old_position, new_position]) AS p
-  WHERE p IS NOT NULL AND changed_at >= TIMESTAMP_SUB((SELECT MAX(changed_at) FROM {{resolve:${staging.changesLog}}}), INTERVAL 24 HOUR)
+  FROM recent, UNNEST([old_position, new_position]) AS p
+  WHERE p IS NOT NULL
+  UNION DISTINCT
+  -- A full refresh touched every day.
+  SELECT DISTINCT ${day} AS event_date
+  FROM {{ref:${staging.name}}} AS s
+  WHERE EXISTS (SELECT 1 FROM recent WHERE full_refresh)
 ),
 source AS (
   SELECT ${day} AS event_date, COUNT(*) AS source_rows${additive.map((m) => `, ${sourceMeasure(m)} AS ${q(m[0])}`).join('')}
