@@ -1,6 +1,6 @@
 /**
  * Image references for the runtime containers. A reference changes exactly when what goes into the image
- * changes: its tag is the SHA-256 of the service's source files, the shared contract code, the build script,
+ * changes: its tag is the SHA-256 of the service's source files, the shared contract and core code, the build script,
  * the Dockerfile and the locked dependency tree. `npm run image:push -- <service> --env <env>` computes the same
  * reference and builds and pushes the image (see scripts/image.ts). CI can instead supply a digest, which
  * then wins. No cdktf here: the push script uses the same functions.
@@ -24,6 +24,7 @@ export function runtimeImageInputs(root: string, service: string): string[] {
   return [
     ...walk(path.join('runtime', service)),
     ...walk('contracts'),
+    ...walk('core'),
     path.join('runtime', 'build.ts'),
     'package-lock.json',
   ]

@@ -27,6 +27,7 @@ import type { GatewayManifest, GatewayStream } from '../../contracts/gateway';
 import { EVENT_ID_SEPARATOR } from '../../contracts/metadata';
 import { compileValidator, type EventError, type EventValidator } from '../../contracts/validator';
 import { messageLimitProblems, PUBSUB_LIMITS } from '../../core/pubsub-limits';
+import { firstInvalidUtf8 } from '../../core/utf8';
 import { Admission } from './admission';
 import type { ApiKeyStore } from './api-keys';
 import { type BodyKind, parseBody } from './body';
@@ -398,37 +399,6 @@ function charsetOf(contentType: string | string[] | undefined): string | undefin
   if (typeof contentType !== 'string' || !contentType.includes(';')) return undefined;
   const m = /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(contentType);
   return m ? (m[2] as string).toLowerCase() : undefined;
-}
-
-/** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629). */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; ) {
-    const b = bytes[i] as number;
-    if (b < 0x80) {
-      i++;
-      continue;
-    }
-    // Lead byte: its sequence length and the range its first continuation byte must fall in.
-    let need: number;
-    let lo = 0x80;
-    let hi = 0xbf;
-    if (b >= 0xc2 && b <= 0xdf) need = 1;
-    else if (b >= 0xe0 && b <= 0xef) {
-      need = 2;
-      if (b === 0xe0) lo = 0xa0; // no overlong forms
-      if (b === 0xed) hi = 0x9f; // no surrogates
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      need = 3;
-      if (b === 0xf0) lo = 0x90;
-      if (b === 0xf4) hi = 0x8f; // nothing above U+10FFFF
-    } else return i;
-    for (let k = 1; k <= need; k++) {
-      const c = bytes[i + k];
-      if (c === undefined || c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i;
-    }
-    i += need + 1;
-  }
-  return -1;
 }
 
 /**

@@ -14,6 +14,7 @@ import { IngestGateway } from '../../constructs/run/ingest-gateway';
 import { RuntimeSecret } from '../../constructs/run/runtime-secret';
 import { DataBucket } from '../../constructs/storage/data-bucket';
 import { parseGatewayManifest } from '../../contracts/gateway';
+import { buildRuntime, RUNTIME_SERVICES } from '../../runtime/build';
 import { imagePlan, main } from '../../scripts/image';
 import { errorOf, only, resources, synth, testStack } from '../helpers';
 import { MANIFEST } from '../runtime/ingest/harness';
@@ -117,6 +118,24 @@ describe('runtime images', () => {
     const image = runtimeImage(root, 'europe-west1-docker.pkg.dev/p-123456/tributary', 'ingest');
     expect(image).toBe(`europe-west1-docker.pkg.dev/p-123456/tributary/ingest:${sourceHash(root, inputs)}`);
     expect(image).toMatch(/:[0-9a-f]{16}$/);
+  });
+
+  test.each(Object.keys(RUNTIME_SERVICES))(
+    '%s: every repository file in the bundle is an image input',
+    async (service) => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-bundle-'));
+      const built = await buildRuntime(service, out, { metafile: true });
+      const inputs = new Set(runtimeImageInputs(root, service));
+      expect(built.inputs?.length).toBeGreaterThan(5);
+      expect((built.inputs ?? []).filter((f) => !inputs.has(f))).toEqual([]);
+      expect(inputs.has(`runtime/${service}/Dockerfile`)).toBe(true);
+    },
+  );
+
+  test('fails to build an unknown runtime service, naming the known ones', async () => {
+    await expect(buildRuntime('gateway')).rejects.toThrow(
+      'unknown runtime service "gateway" (known: ingest, loader)',
+    );
   });
 
   test('change exactly when an input file changes', () => {

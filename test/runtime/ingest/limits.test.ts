@@ -7,7 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { firstInvalidUtf8 } from '../../../runtime/ingest/app';
+import { firstInvalidUtf8 } from '../../../core/utf8';
 import { validSamples } from '../../contracts/fixtures';
 import { buildTestApp, type TestApp, topicOf } from './harness';
 import { PubSubStandIn } from './pubsub-stand-in';
