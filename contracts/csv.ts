@@ -59,9 +59,11 @@ function cellReader(type: TypeSpec): Cell {
           : { error: 'must be an int64 written as a whole number, e.g. 42' };
     case 'float64':
       return (t) =>
-        FLOAT.test(t)
-          ? { value: Number(t) }
-          : { error: 'must be a float64 written as a decimal number, e.g. 4.25' };
+        !FLOAT.test(t)
+          ? { error: 'must be a float64 written as a decimal number, e.g. 4.25' }
+          : Number.isFinite(Number(t))
+            ? { value: Number(t) }
+            : { error: 'must be a float64 within ±1.7976931348623157e308' };
     case 'bool':
       return (t) => {
         const l = t.toLowerCase();

@@ -179,6 +179,7 @@ export interface UploadPlan {
 }
 
 const GENERATION = /^[1-9]\d{0,19}$/;
+const MAX_OBJECT_NAME_BYTES = 1024;
 const EXECUTION = /^[A-Za-z0-9_-]{1,63}$/;
 
 /**
@@ -207,6 +208,12 @@ export function planUpload(
   const suffix = Object.keys(BATCH_SUFFIXES).find((s) => base.endsWith(s));
   const date = timeCreated.toISOString().slice(0, 10);
   const tail = `${stream}/${date}/${rest}.${object.generation}`;
+  // The longest derived name (staging, with a 63-character execution) must fit GCS's 1,024-byte limit.
+  const longest = Buffer.byteLength(`${LOADER_PREFIXES.staging}/${tail}.${'x'.repeat(63)}.ndjson`);
+  if (longest > MAX_OBJECT_NAME_BYTES)
+    return {
+      problem: `object name ${object.name.slice(0, 80)}… is too long: the loader's names for it would have ${longest} bytes, more than Cloud Storage's ${MAX_OBJECT_NAME_BYTES}; use a name under ${MAX_OBJECT_NAME_BYTES - (longest - Buffer.byteLength(object.name))} bytes`,
+    };
   const key = createHash('sha256')
     .update(`${object.bucket}/${object.name}#${object.generation}`)
     .digest('hex');

@@ -159,8 +159,8 @@ async function* csvRows(bytes: Readable, options: ReadOptions): AsyncGenerator<S
       throw new FileRefusal(
         CSV_FATAL[code] ?? 'syntax',
         code === 'CSV_MAX_RECORD_SIZE'
-          ? `row ${row + 1} is longer than ${options.maxRowBytes} bytes (maxRowBytes)`
-          : `the file is not readable as CSV after row ${row}: ${(error as Error).message}`,
+          ? `row ${((error as { records?: number }).records ?? row) + 1} is longer than ${options.maxRowBytes} bytes (maxRowBytes)`
+          : `the file is not readable as CSV: ${(error as Error).message}`,
       );
     throw error;
   }

@@ -2,13 +2,13 @@
  * A wire-level STAND-IN for the Cloud Storage JSON API, not an emulator: plain HTTP on 127.0.0.1, in memory, no
  * auth. It answers the calls the REAL `@google-cloud/storage` 8.4.0 client makes (multipart and resumable
  * uploads, single-shot and chunked; media downloads with ranges; metadata get/patch; list; delete) with object
- * generations and the documented preconditions (`ifGenerationMatch: 0` = create only if absent, else 412).
- * Point the client at it with `new Storage({ apiEndpoint: gcs.url, projectId })`; unset STORAGE_EMULATOR_HOST,
- * which would otherwise redirect the client elsewhere.
+ * generations and preconditions. Point the client at it with `new Storage({ apiEndpoint: gcs.url, projectId })`
+ * and unset STORAGE_EMULATOR_HOST, which would otherwise redirect the client's JSON-API calls.
  *
- * Follows Google's docs: generations, preconditions, object-name limits, decompressive transcoding of gzip
- * objects, error envelope `{error: {code, message, errors: [{reason}]}}`. Approximations: error message texts,
- * etags, the non-versioned-bucket model (an overwritten generation is gone), no IAM, no object versioning.
+ * Follows Google's docs: generations, preconditions (`ifGenerationMatch: 0` = only if absent, else 412),
+ * object-name limits, decompressive transcoding of gzip objects, the `x-goog-hash` header, the error envelope
+ * `{error: {code, message, errors: [{reason}]}}`. Approximations: message texts, etags, a non-versioned bucket
+ * (an overwritten generation is gone), no IAM, no retention, buckets without metadata.
  */
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
@@ -17,19 +17,14 @@ import * as zlib from 'node:zlib';
 
 /** Behaviour switches, mutable at runtime through `gcs.opts`. */
 export interface GcsBehaviour {
-  /**
-   * Send `x-goog-stored-content-encoding` on media GETs. The client validates downloads against the crc32c in
-   * `x-goog-hash` only when this header is present. @default true
-   */
+  /** Send `x-goog-stored-content-encoding` on media GETs; without it the client skips download validation. */
   storedContentEncodingHeader: boolean;
-  /** Report crc32c/md5Hash. The client's upload path requires crc32c in the upload response. @default true */
+  /** Report crc32c/md5Hash. The client's upload path requires crc32c in the upload response. */
   includeHashes: boolean;
-  /** Report wrong hashes, to exercise the client's validation. @default false */
+  /** Report wrong hashes, to exercise the client's validation. */
   corruptHashes: boolean;
-  /** Check preconditions when a resumable session is created as well as when it is finalized. @default true */
+  /** Check preconditions when a resumable session starts, as well as when it is finalized. */
   checkPreconditionsOnInit: boolean;
-  /** Keep raw request bodies in `requests[i].body`. @default false */
-  keepBodies: boolean;
 }
 
 export interface GcsStandInOptions extends Partial<GcsBehaviour> {
@@ -45,7 +40,6 @@ export interface GcsRequest {
   readonly query: Record<string, string>;
   readonly headers: http.IncomingHttpHeaders;
   readonly bodyBytes: number;
-  body?: Buffer;
   status?: number;
 }
 
@@ -65,6 +59,7 @@ export interface StoredObject {
   readonly timeCreated: string;
   readonly metadata: Readonly<Record<string, string>> | undefined;
 }
+export type ObjectOptions = { readonly contentType?: string; readonly contentEncoding?: string };
 
 export interface GcsStandIn {
   readonly url: string;
@@ -73,14 +68,15 @@ export interface GcsStandIn {
   readonly faults: GcsFault[];
   readonly opts: GcsBehaviour;
   createBucket(bucket: string): void;
+  /** Writes a new generation (creating the bucket if needed). Throws on a name GCS would refuse. */
   putObject(
     bucket: string,
     name: string,
     bytes: Buffer | string,
-    opts?: { contentType?: string; contentEncoding?: string },
+    opts?: ObjectOptions,
   ): { generation: string };
   getObject(bucket: string, name: string): StoredObject | undefined;
-  /** Object names in the bucket (optionally under a prefix), sorted. */
+  /** Object names in the bucket, optionally under a prefix, sorted. */
   listObjects(bucket: string, prefix?: string): string[];
   /** True when the object existed. */
   deleteObject(bucket: string, name: string): boolean;
@@ -88,15 +84,11 @@ export interface GcsStandIn {
 }
 
 // CRC32C (Castagnoli), as GCS reports it: base64 of the big-endian 4-byte value.
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
 
 export function crc32cBase64(bytes: Buffer): string {
   let crc = 0xffffffff;
@@ -108,31 +100,30 @@ export function crc32cBase64(bytes: Buffer): string {
 
 const md5Base64 = (bytes: Buffer): string => crypto.createHash('md5').update(bytes).digest('base64');
 
-const META_KEYS = [
+type MetaKey = 'contentType' | 'contentEncoding' | 'contentDisposition' | 'cacheControl' | 'contentLanguage';
+const META_KEYS: readonly MetaKey[] = [
   'contentType',
   'contentEncoding',
   'contentDisposition',
   'cacheControl',
   'contentLanguage',
-] as const;
-type MetaKey = (typeof META_KEYS)[number];
-type ObjectMeta = Partial<Record<MetaKey, string>> & { name?: string; metadata?: Record<string, string> };
+];
+type MetaFields = Partial<Record<MetaKey, string>>;
+type ObjectMeta = MetaFields & { name?: string; metadata?: Record<string, string> };
 
-interface ObjectRecord extends Partial<Record<MetaKey, string>> {
+interface ObjectRecord extends MetaFields {
   readonly name: string;
   readonly generation: number;
-  metageneration: number;
   readonly data: Buffer;
-  readonly md5: string;
-  readonly crc32c: string;
+  readonly hashes: { readonly md5: string; readonly crc32c: string };
   readonly etag: string;
   readonly created: string;
+  metageneration: number;
   updated: string;
   metadata: Record<string, string> | undefined;
 }
 
 interface UploadSession {
-  readonly bucket: string;
   readonly name: string;
   readonly meta: ObjectMeta;
   readonly params: URLSearchParams;
@@ -141,25 +132,25 @@ interface UploadSession {
   result?: Record<string, unknown>;
 }
 
+/** What a route answers: status, body (Buffer, text, JSON value or nothing), headers. */
+type Reply = [status: number, body?: unknown, headers?: http.OutgoingHttpHeaders];
+
 const apiError = (code: number, message: string, reason: string, extra: Record<string, string> = {}) => ({
   error: { code, message, errors: [{ message, domain: 'global', reason, ...extra }] },
 });
-const noSuchObject = (bucket: string, name: string) =>
-  apiError(404, `No such object: ${bucket}/${name}`, 'notFound');
-const noSuchBucket = () => apiError(404, 'The specified bucket does not exist.', 'notFound');
-const preconditionFailed = () =>
-  apiError(412, 'At least one of the pre-conditions you specified did not hold.', 'conditionNotMet', {
-    locationType: 'header',
-    location: 'If-Match',
-  });
+const invalid = (message: string): Reply => [400, apiError(400, message, 'invalid')];
+const unsupported = (what: string): Reply => [501, apiError(501, `unsupported: ${what}`, 'notImplemented')];
+const noSuchBucket: Reply = [404, apiError(404, 'The specified bucket does not exist.', 'notFound')];
+const PRECONDITION = 'At least one of the pre-conditions you specified did not hold.';
+const IF_MATCH = { locationType: 'header', location: 'If-Match' };
+const preconditionFailed: Reply = [412, apiError(412, PRECONDITION, 'conditionNotMet', IF_MATCH)];
 
 /** Documented naming rules: 1-1024 bytes of UTF-8, no CR or LF, not `.` or `..`. Message texts approximate. */
 function nameProblem(name: string | undefined): string | undefined {
   if (name === undefined || name === '') return 'Required object name is missing.';
   if (Buffer.byteLength(name, 'utf8') > 1024) return 'The object name is too long.';
-  if (/[\r\n]/.test(name) || name === '.' || name === '..')
-    return `Invalid object name: ${JSON.stringify(name)}`;
-  return undefined;
+  const bad = /[\r\n]/.test(name) || name === '.' || name === '..';
+  return bad ? `Invalid object name: ${JSON.stringify(name)}` : undefined;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -177,13 +168,13 @@ function parseMeta(bytes: Buffer): ObjectMeta {
   return meta;
 }
 
+/** multipart/related as the client sends it: a JSON metadata part, then the media part. */
 function parseMultipart(body: Buffer, contentType: string | undefined) {
   const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType ?? '');
   if (!m) throw new Error('multipart without boundary');
   const delimiter = Buffer.from(`--${m[1] ?? m[2]}`);
   const parts: { headers: Record<string, string>; body: Buffer }[] = [];
-  let pos = body.indexOf(delimiter);
-  while (pos !== -1) {
+  for (let pos = body.indexOf(delimiter); pos !== -1; ) {
     let start = pos + delimiter.length;
     if (body.subarray(start, start + 2).toString() === '--') break; // closing delimiter
     if (body.subarray(start, start + 2).toString() === '\r\n') start += 2;
@@ -213,25 +204,16 @@ function preconditionsHold(existing: ObjectRecord | undefined, q: URLSearchParam
   if (ifGen !== undefined && ifGen !== gen) return false;
   if (ifNotGen !== undefined && ifNotGen === gen) return false;
   if (ifMgen !== undefined && (!existing || ifMgen !== mgen)) return false;
-  if (ifNotMgen !== undefined && existing && ifNotMgen === mgen) return false;
-  return true;
+  return !(ifNotMgen !== undefined && existing && ifNotMgen === mgen);
 }
 
-function send(
-  res: http.ServerResponse,
-  status: number,
-  body: unknown,
-  headers: http.OutgoingHttpHeaders = {},
-) {
+function send(res: http.ServerResponse, [status, body, headers = {}]: Reply): void {
   res.statusCode = status;
   for (const [k, v] of Object.entries(headers)) if (v !== undefined) res.setHeader(k, v);
-  if (body === undefined) return void res.end();
-  if (Buffer.isBuffer(body)) return void res.end(body);
+  if (body === undefined || Buffer.isBuffer(body)) return void res.end(body);
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.setHeader(
-    'Content-Type',
-    typeof body === 'string' ? 'text/plain; charset=UTF-8' : 'application/json; charset=UTF-8',
-  );
+  const type = typeof body === 'string' ? 'text/plain' : 'application/json';
+  res.setHeader('Content-Type', `${type}; charset=UTF-8`);
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
 }
@@ -243,22 +225,19 @@ export async function startGcsStandIn(options: GcsStandInOptions = {}): Promise<
     includeHashes: true,
     corruptHashes: false,
     checkPreconditionsOnInit: true,
-    keepBodies: false,
     ...behaviour,
   };
-  const buckets = new Map<string, Map<string, ObjectRecord>>(initialBuckets.map((b) => [b, new Map()]));
+  const buckets = new Map(initialBuckets.map((b) => [b, new Map<string, ObjectRecord>()]));
   const sessions = new Map<string, UploadSession>();
   const requests: GcsRequest[] = [];
   const faults: GcsFault[] = [];
   let lastGeneration = 0;
 
-  const createBucket = (bucket: string) => {
-    const existing = buckets.get(bucket);
-    if (existing) return existing;
-    const created = new Map<string, ObjectRecord>();
-    buckets.set(bucket, created);
-    return created;
-  };
+  function createBucket(bucket: string): Map<string, ObjectRecord> {
+    const objects = buckets.get(bucket) ?? new Map<string, ObjectRecord>();
+    buckets.set(bucket, objects);
+    return objects;
+  }
 
   function commit(bucket: string, name: string, data: Buffer, meta: ObjectMeta): ObjectRecord {
     // Generations are microsecond timestamps in GCS; keep them strictly increasing.
@@ -268,15 +247,14 @@ export async function startGcsStandIn(options: GcsStandInOptions = {}): Promise<
     const record: ObjectRecord = {
       name,
       generation,
-      metageneration: 1,
       data,
-      contentType: meta.contentType ?? 'application/octet-stream',
-      md5: md5Base64(data),
-      crc32c: crc32cBase64(data),
+      hashes: { md5: md5Base64(data), crc32c: crc32cBase64(data) },
       etag: crypto.createHash('sha1').update(`${bucket}/${name}/${generation}`).digest('base64').slice(0, 12),
       created: now,
+      metageneration: 1,
       updated: now,
       metadata: meta.metadata,
+      contentType: 'application/octet-stream',
     };
     for (const k of META_KEYS) if (meta[k] !== undefined) record[k] = meta[k];
     createBucket(bucket).set(name, record);
@@ -285,7 +263,8 @@ export async function startGcsStandIn(options: GcsStandInOptions = {}): Promise<
 
   function resource(bucket: string, rec: ObjectRecord, base: string): Record<string, unknown> {
     const path = `${bucket}/o/${encodeURIComponent(rec.name)}`;
-    const r: Record<string, unknown> = {
+    const hashes = opts.corruptHashes ? { md5Hash: md5Base64(Buffer.from('x')), crc32c: 'AAAAAA==' } : {};
+    return {
       kind: 'storage#object',
       id: `${bucket}/${rec.name}/${rec.generation}`,
       selfLink: `${base}/storage/v1/b/${path}`,
@@ -300,17 +279,13 @@ export async function startGcsStandIn(options: GcsStandInOptions = {}): Promise<
       timeCreated: rec.created,
       updated: rec.updated,
       timeStorageClassUpdated: rec.created,
+      ...Object.fromEntries(META_KEYS.filter((k) => rec[k] !== undefined).map((k) => [k, rec[k]])),
+      ...(opts.includeHashes ? { md5Hash: rec.hashes.md5, crc32c: rec.hashes.crc32c, ...hashes } : {}),
+      ...(rec.metadata && Object.keys(rec.metadata).length ? { metadata: rec.metadata } : {}),
     };
-    for (const k of META_KEYS) if (rec[k] !== undefined) r[k] = rec[k];
-    if (opts.includeHashes) {
-      r.md5Hash = opts.corruptHashes ? md5Base64(Buffer.from('x')) : rec.md5;
-      r.crc32c = opts.corruptHashes ? 'AAAAAA==' : rec.crc32c;
-    }
-    if (rec.metadata && Object.keys(rec.metadata).length) r.metadata = rec.metadata;
-    return r;
   }
 
-  function media(req: http.IncomingMessage, rec: ObjectRecord): [number, Buffer, http.OutgoingHttpHeaders] {
+  function media(req: http.IncomingMessage, rec: ObjectRecord): Reply {
     const headers: http.OutgoingHttpHeaders = {
       'Content-Type': rec.contentType,
       'x-goog-generation': String(rec.generation),
@@ -326,31 +301,24 @@ export async function startGcsStandIn(options: GcsStandInOptions = {}): Promise<
     if (opts.includeHashes) {
       headers['x-goog-hash'] = opts.corruptHashes
         ? 'crc32c=AAAAAA==,md5=AAAAAAAAAAAAAAAAAAAAAA=='
-        : `crc32c=${rec.crc32c},md5=${rec.md5}`;
+        : `crc32c=${rec.hashes.crc32c},md5=${rec.hashes.md5}`;
     }
-    // Gzip objects are served as stored (Content-Encoding: gzip) to a client that accepts gzip - the client
-    // always sends Accept-Encoding: gzip - and decompressed server-side otherwise (decompressive transcoding).
+    // Gzip objects are served as stored (Content-Encoding: gzip) to a client that accepts gzip - this client
+    // always does - and decompressed server-side otherwise ("decompressive transcoding").
     let payload = rec.data;
     if (rec.contentEncoding === 'gzip') {
       if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) headers['Content-Encoding'] = 'gzip';
       else payload = zlib.gunzipSync(rec.data);
     }
     const size = payload.length;
-    const range = /^bytes=(\d*)-(-?\d*)$/.exec(req.headers.range ?? '');
-    if (!range || (range[1] === '' && range[2] === '')) {
-      return [200, payload, { ...headers, 'Content-Length': size }];
-    }
-    const [from = '', to = ''] = [range[1], range[2]];
+    const [, from = '', to = ''] = /^bytes=(\d*)-(-?\d*)$/.exec(req.headers.range ?? '') ?? [];
+    if (from === '' && to === '') return [200, payload, { ...headers, 'Content-Length': size }];
     // A suffix range arrives as "bytes=-N" (the client passes a negative end through).
     const start = from === '' ? Math.max(0, size - Math.abs(Number(to))) : Number(from);
     const end = from === '' || to === '' ? size - 1 : Math.min(Number(to), size - 1);
     if (start >= size) {
-      const body = apiError(416, 'The requested range cannot be satisfied.', 'requestedRangeNotSatisfiable');
-      return [
-        416,
-        Buffer.from(JSON.stringify(body)),
-        { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Range': `bytes */${size}` },
-      ];
+      const error = apiError(416, 'The requested range cannot be satisfied.', 'requestedRangeNotSatisfiable');
+      return [416, error, { 'Content-Range': `bytes */${size}` }];
     }
     const slice = payload.subarray(start, end + 1);
     return [
@@ -360,177 +328,156 @@ export async function startGcsStandIn(options: GcsStandInOptions = {}): Promise<
     ];
   }
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const base = `http://${req.headers.host ?? `${host}:${port}`}`;
-    const url = new URL(req.url ?? '/', base);
-    const q = url.searchParams;
-    const method = req.method ?? 'GET';
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-    const body = Buffer.concat(chunks);
-    const info: GcsRequest = {
-      method,
-      path: url.pathname,
-      query: Object.fromEntries(q),
-      headers: req.headers,
-      bodyBytes: body.length,
-    };
-    if (opts.keepBodies) info.body = body;
-    requests.push(info);
-    const reply = (status: number, payload?: unknown, headers?: http.OutgoingHttpHeaders) => {
-      info.status = status;
-      send(res, status, payload, headers);
-    };
-
+  function route(req: http.IncomingMessage, info: GcsRequest, body: Buffer, url: URL): Reply {
     for (const fault of faults) {
       if ((fault.times ?? 1) > 0 && fault.match(info)) {
         fault.times = (fault.times ?? 1) - 1;
-        return reply(
-          fault.status,
-          fault.body ?? apiError(fault.status, `injected ${fault.status}`, 'backendError'),
-        );
+        const error = apiError(fault.status, `injected ${fault.status}`, 'backendError');
+        return [fault.status, fault.body ?? error];
       }
     }
-
     const upload = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
-    if (upload) return handleUpload(decodeURIComponent(upload[1] ?? ''), method, q, req, body, base, reply);
+    if (upload) return routeUpload(req, decodeURIComponent(upload[1] ?? ''), body, url);
 
     // JSON API paths: /storage/v1/b/... (apiEndpoint) or /b/... (STORAGE_EMULATOR_HOST style).
     const path = url.pathname.replace(/^\/storage\/v1(?=\/b\/)/, '');
-    const list = /^\/b\/([^/]+)\/o$/.exec(path);
-    const single = /^\/b\/([^/]+)\/o\/(.+)$/.exec(path);
-    const bucket = decodeURIComponent((list ?? single)?.[1] ?? '');
+    const [, bucketPart = '', objectPart] = /^\/b\/([^/]+)\/o(?:\/(.+))?$/.exec(path) ?? [];
+    const bucket = decodeURIComponent(bucketPart);
     const objects = buckets.get(bucket);
-    if ((list || single) && !objects) return reply(404, noSuchBucket());
+    const q = url.searchParams;
+    if (!bucketPart) return unsupported(`${info.method} ${path}`);
+    if (!objects) return noSuchBucket;
 
-    if (list && objects && method === 'GET') {
-      const prefix = q.get('prefix') ?? '';
-      const delimiter = q.get('delimiter');
+    if (objectPart === undefined) {
+      if (info.method !== 'GET') return unsupported(`${info.method} ${path}`);
+      const [prefix, delimiter] = [q.get('prefix') ?? '', q.get('delimiter')];
       const items: Record<string, unknown>[] = [];
       const prefixes = new Set<string>();
-      for (const name of [...objects.keys()].sort()) {
-        const rec = objects.get(name);
-        if (!rec || !name.startsWith(prefix)) continue;
+      for (const [name, rec] of [...objects].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (!name.startsWith(prefix)) continue;
         const rest = name.slice(prefix.length);
         if (delimiter && rest.includes(delimiter)) {
           prefixes.add(prefix + rest.slice(0, rest.indexOf(delimiter) + delimiter.length));
-        } else items.push(resource(bucket, rec, base));
+        } else items.push(resource(bucket, rec, url.origin));
       }
-      return reply(200, {
-        kind: 'storage#objects',
+      const listing = {
         ...(items.length ? { items } : {}),
         ...(prefixes.size ? { prefixes: [...prefixes] } : {}),
-      });
+      };
+      return [200, { kind: 'storage#objects', ...listing }];
     }
 
-    if (single && objects) {
-      const name = decodeURIComponent(single[2] ?? '');
-      const rec = objects.get(name);
-      const wantGeneration = q.get('generation');
-      const found = rec && (!wantGeneration || Number(wantGeneration) === rec.generation) ? rec : undefined;
-      if (!found) return reply(404, noSuchObject(bucket, name));
-      if (!preconditionsHold(found, q)) return reply(412, preconditionFailed());
-      if (method === 'GET' && q.get('alt') === 'media') return reply(...media(req, found));
-      if (method === 'GET') return reply(200, resource(bucket, found, base));
-      if (method === 'DELETE') {
-        objects.delete(name);
-        return reply(204);
-      }
-      if (method === 'PATCH') {
-        const patch = parseMeta(body);
-        if (patch.metadata) found.metadata = { ...found.metadata, ...patch.metadata };
-        for (const k of META_KEYS) if (patch[k] !== undefined) found[k] = patch[k];
-        found.metageneration += 1;
-        found.updated = new Date().toISOString();
-        return reply(200, resource(bucket, found, base));
-      }
+    const name = decodeURIComponent(objectPart);
+    const rec = objects.get(name);
+    const wantGeneration = q.get('generation');
+    const found = rec && (!wantGeneration || Number(wantGeneration) === rec.generation) ? rec : undefined;
+    if (!found) return [404, apiError(404, `No such object: ${bucket}/${name}`, 'notFound')];
+    if (!preconditionsHold(found, q)) return preconditionFailed;
+    if (info.method === 'GET' && q.get('alt') === 'media') return media(req, found);
+    if (info.method === 'GET') return [200, resource(bucket, found, url.origin)];
+    if (info.method === 'DELETE') {
+      objects.delete(name);
+      return [204];
     }
-    return reply(501, apiError(501, `stand-in: unsupported ${method} ${url.pathname}`, 'notImplemented'));
+    if (info.method !== 'PATCH') return unsupported(`${info.method} ${path}`);
+    const patch = parseMeta(body);
+    if (patch.metadata) found.metadata = { ...found.metadata, ...patch.metadata };
+    for (const k of META_KEYS) if (patch[k] !== undefined) found[k] = patch[k];
+    found.metageneration += 1;
+    found.updated = new Date().toISOString();
+    return [200, resource(bucket, found, url.origin)];
   }
 
-  function handleUpload(
-    bucket: string,
-    method: string,
-    q: URLSearchParams,
-    req: http.IncomingMessage,
-    body: Buffer,
-    base: string,
-    reply: (status: number, payload?: unknown, headers?: http.OutgoingHttpHeaders) => void,
-  ): void {
-    const uploadType = q.get('uploadType');
-    const uploadId = q.get('upload_id');
+  function routeUpload(req: http.IncomingMessage, bucket: string, body: Buffer, url: URL): Reply {
+    const q = url.searchParams;
+    const [method, uploadType, uploadId] = [req.method, q.get('uploadType'), q.get('upload_id')];
     const objects = buckets.get(bucket);
-    if (!objects) return reply(404, noSuchBucket());
-    if (method === 'POST' && uploadType === 'multipart') {
-      const [metaPart, dataPart] = parseMultipart(body, req.headers['content-type']);
-      const meta = metaPart ? parseMeta(metaPart.body) : {};
-      const name = q.get('name') ?? meta.name;
-      meta.contentType ??= dataPart?.headers['content-type'];
-      const problem = nameProblem(name);
-      if (problem || name === undefined) return reply(400, apiError(400, problem ?? '', 'invalid'));
-      if (!preconditionsHold(objects.get(name), q)) return reply(412, preconditionFailed());
-      return reply(
-        200,
-        resource(bucket, commit(bucket, name, dataPart?.body ?? Buffer.alloc(0), meta), base),
-      );
-    }
-    if (method === 'POST' && uploadType === 'resumable') {
-      const meta = parseMeta(body);
-      const uploadContentType = req.headers['x-upload-content-type'];
-      if (typeof uploadContentType === 'string') meta.contentType ??= uploadContentType;
-      const name = q.get('name') ?? meta.name;
-      const problem = nameProblem(name);
-      if (problem || name === undefined) return reply(400, apiError(400, problem ?? '', 'invalid'));
-      if (opts.checkPreconditionsOnInit && !preconditionsHold(objects.get(name), q)) {
-        return reply(412, preconditionFailed());
+    if (!objects) return noSuchBucket;
+    if (method === 'POST' && (uploadType === 'multipart' || uploadType === 'resumable')) {
+      let meta: ObjectMeta;
+      let data: Buffer | undefined;
+      if (uploadType === 'multipart') {
+        const [metaPart, dataPart] = parseMultipart(body, req.headers['content-type']);
+        meta = metaPart ? parseMeta(metaPart.body) : {};
+        meta.contentType ??= dataPart?.headers['content-type'];
+        data = dataPart?.body ?? Buffer.alloc(0);
+      } else {
+        meta = parseMeta(body);
+        const declared = req.headers['x-upload-content-type'];
+        if (typeof declared === 'string') meta.contentType ??= declared;
       }
+      const name = q.get('name') ?? meta.name;
+      const problem = nameProblem(name);
+      if (problem !== undefined || name === undefined) return invalid(problem ?? '');
+      const checkNow = data !== undefined || opts.checkPreconditionsOnInit;
+      if (checkNow && !preconditionsHold(objects.get(name), q)) return preconditionFailed;
+      if (data !== undefined) return [200, resource(bucket, commit(bucket, name, data, meta), url.origin)];
       const id = crypto.randomUUID();
-      sessions.set(id, { bucket, name, meta, params: new URLSearchParams(q), chunks: [], received: 0 });
-      const location = `${base}/upload/storage/v1/b/${encodeURIComponent(bucket)}/o?uploadType=resumable&name=${encodeURIComponent(name)}&upload_id=${id}`;
-      return reply(200, undefined, { Location: location, 'Content-Length': 0 });
+      sessions.set(id, { name, meta, params: new URLSearchParams(q), chunks: [], received: 0 });
+      const session = `${url.origin}${url.pathname}?uploadType=resumable&name=${encodeURIComponent(name)}&upload_id=${id}`;
+      return [200, undefined, { Location: session, 'Content-Length': 0 }];
     }
-    const session = uploadId ? sessions.get(uploadId) : undefined;
     if (method === 'DELETE' && uploadId) {
       sessions.delete(uploadId);
-      return reply(499); // GCS answers a cancelled session with 499
+      return [499]; // GCS answers a cancelled session with 499
     }
-    if (method !== 'PUT' || !uploadId) {
-      return reply(400, apiError(400, `unsupported upload ${method} ${uploadType}`, 'invalid'));
-    }
-    if (!session) return reply(404, apiError(404, 'No such upload session', 'notFound'));
-    if (session.result) return reply(200, session.result);
+    if (method !== 'PUT' || !uploadId) return invalid(`unsupported upload ${method} ${uploadType}`);
+    const session = sessions.get(uploadId);
+    if (!session) return [404, apiError(404, 'No such upload session', 'notFound')];
+    if (session.result) return [200, session.result];
     // Content-Range: "bytes */*" | "bytes */N" | "bytes A-B/N" | "bytes A-B/*" | "bytes A-*/*" | "bytes A-*/N"
     const range = /^bytes (\*|(\d+)-(\d+|\*))\/(\*|\d+)$/.exec(req.headers['content-range'] ?? 'bytes */*');
-    if (!range) return reply(400, apiError(400, 'Bad Content-Range', 'invalid'));
+    if (!range) return invalid('Bad Content-Range');
     const total = range[4] === '*' ? undefined : Number(range[4]);
-    const have = () => (session.received ? { Range: `bytes=0-${session.received - 1}` } : {});
+    // 308 "Resume Incomplete" tells the client which bytes are held (no Range header: none yet).
+    const held = (): Reply => {
+      const last = session.received - 1;
+      return [308, undefined, last >= 0 ? { Range: `bytes=0-${last}` } : {}];
+    };
     if (range[1] !== '*') {
       const start = Number(range[2]);
-      if (start > session.received) return reply(308, undefined, have()); // a gap: say what we hold
+      if (start > session.received) return held(); // a gap
       const fresh = body.subarray(session.received - start); // drop bytes already held
       session.chunks.push(fresh);
       session.received += fresh.length;
     }
     // Final when the declared total is reached, or for an open-ended "A-*" single-shot upload.
-    const isFinal = (total !== undefined && session.received >= total) || range[3] === '*';
-    if (!isFinal) return reply(308, undefined, have());
+    if (!((total !== undefined && session.received >= total) || range[3] === '*')) return held();
     if (!preconditionsHold(objects.get(session.name), session.params)) {
       sessions.delete(uploadId);
-      return reply(412, preconditionFailed());
+      return preconditionFailed;
     }
     const rec = commit(bucket, session.name, Buffer.concat(session.chunks), session.meta);
-    session.result = resource(bucket, rec, base);
-    return reply(200, session.result);
+    session.result = resource(bucket, rec, url.origin);
+    return [200, session.result];
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    const body = Buffer.concat(chunks);
+    const query = Object.fromEntries(url.searchParams);
+    const info: GcsRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query,
+      headers: req.headers,
+      bodyBytes: body.length,
+    };
+    requests.push(info);
+    const reply = route(req, info, body, url);
+    info.status = reply[0];
+    send(res, reply);
   }
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, apiError(500, String(error), 'backendError'));
-      else res.destroy();
+      if (res.headersSent) res.destroy();
+      else send(res, [500, apiError(500, String(error), 'backendError')]);
     });
   });
-  // The client keeps sockets alive; don't let them hold close() up.
-  server.keepAliveTimeout = 1000;
+  server.keepAliveTimeout = 1000; // the client keeps sockets alive; don't let them hold close() up
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
@@ -546,24 +493,24 @@ export async function startGcsStandIn(options: GcsStandInOptions = {}): Promise<
     createBucket: (bucket) => void createBucket(bucket),
     putObject(bucket, name, bytes, meta = {}) {
       const problem = nameProblem(name);
-      if (problem) throw new Error(problem);
-      const rec = commit(bucket, name, Buffer.from(bytes), meta);
-      return { generation: String(rec.generation) };
+      if (problem !== undefined) throw new Error(problem);
+      return { generation: String(commit(bucket, name, Buffer.from(bytes), { ...meta }).generation) };
     },
     getObject(bucket, name) {
       const rec = buckets.get(bucket)?.get(name);
       if (!rec) return undefined;
+      const { data: bytes, generation, contentType = 'application/octet-stream', contentEncoding } = rec;
       return {
-        bytes: rec.data,
-        generation: String(rec.generation),
-        contentType: rec.contentType ?? 'application/octet-stream',
-        contentEncoding: rec.contentEncoding,
+        bytes,
+        generation: String(generation),
+        contentType,
+        contentEncoding,
         timeCreated: rec.created,
         metadata: rec.metadata,
       };
     },
     listObjects: (bucket, prefix = '') =>
-      [...(buckets.get(bucket)?.keys() ?? [])].filter((n) => n.startsWith(prefix)).sort(),
+      [...(buckets.get(bucket)?.keys() ?? [])].filter((name) => name.startsWith(prefix)).sort(),
     deleteObject: (bucket, name) => buckets.get(bucket)?.delete(name) ?? false,
     close: () =>
       new Promise<void>((resolve) => {
