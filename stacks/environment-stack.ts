@@ -41,7 +41,8 @@ export class EnvironmentStack extends TributaryStack {
       deployer: Principal.serviceAccount(deployerEmail(config)),
       planner: Principal.serviceAccount(plannerEmail(config)),
       streams: { ...config.streams, contracts: streams.contracts, contractLock: streams.lock },
-      ingest: { ...config.ingest, image: ingestImage(config) },
+      ingest: { ...config.ingest, image: runtimeImageOf(config, 'ingest') },
+      ...(config.loader ? { loader: { ...config.loader, image: runtimeImageOf(config, 'loader') } } : {}),
       ...(config.models
         ? {
             models: {
@@ -57,17 +58,22 @@ export class EnvironmentStack extends TributaryStack {
 }
 
 /**
- * The gateway image of an environment: the source-hash tag in its registry, or the digest CI built and passed as
- * TRIBUTARY_INGEST_IMAGE_<ENVIRONMENT> (for example TRIBUTARY_INGEST_IMAGE_PROD). One variable per environment,
- * because every synth writes every stack, and a digest belongs to one registry.
+ * A runtime image of an environment: the source-hash tag in its registry, or the digest CI built and passed as
+ * TRIBUTARY_<SERVICE>_IMAGE_<ENVIRONMENT> (for example TRIBUTARY_LOADER_IMAGE_PROD). One variable per service
+ * and environment, because every synth writes every stack, and a digest belongs to one registry.
  */
-export function ingestImage(config: EnvironmentConfig): string {
+export function runtimeImageOf(config: EnvironmentConfig, service: 'ingest' | 'loader'): string {
   const registry = runtimeRegistryPath(config.foundation.region, config.foundation.project);
-  const variable = `TRIBUTARY_INGEST_IMAGE_${config.name.toUpperCase()}`;
+  const variable = `TRIBUTARY_${service.toUpperCase()}_IMAGE_${config.name.toUpperCase()}`;
   const digest = process.env[variable];
   if (digest !== undefined && !digest.startsWith(`${registry}/`))
     throw new Error(`${variable} = ${JSON.stringify(digest)}: must be an image in ${registry}/`);
-  return runtimeImage(REPO_ROOT, registry, 'ingest', digest);
+  return runtimeImage(REPO_ROOT, registry, service, digest);
+}
+
+/** The gateway image of an environment (see runtimeImageOf). */
+export function ingestImage(config: EnvironmentConfig): string {
+  return runtimeImageOf(config, 'ingest');
 }
 
 /** The contracts an environment provisions streams for, and the released lock they are checked against. */

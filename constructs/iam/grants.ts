@@ -27,6 +27,16 @@ export interface GrantRecord {
   readonly path: string;
   /** Why a resource-scopable role was granted project-wide. */
   readonly justification?: string;
+  /** The IAM condition limiting the grant, for example to object-name prefixes. */
+  readonly condition?: string;
+}
+
+/** An IAM condition (CEL) on a grant. */
+export interface GrantCondition {
+  /** Short and stable: it names the grant's resource. */
+  readonly title: string;
+  readonly expression: string;
+  readonly description?: string;
 }
 
 /** What a grant created: the additive `*_iam_member` resource, plus what it means. */
@@ -47,6 +57,8 @@ export interface GrantOptions {
    * justification. Without it public principals are refused. @default - public principals are refused
    */
   readonly publicReason?: string;
+  /** Limits the grant with an IAM condition (recorded in the matrix). @default - unconditional */
+  readonly condition?: GrantCondition;
 }
 
 /** Creates the `*_iam_member` resource under the target, given its construct id and the IAM member string. */
@@ -82,9 +94,17 @@ export function grantOn(
       (m) => !isPublicMember(m),
     );
   else checks.reason('publicReason', options.publicReason, 'public access');
+  checks.rule(
+    'condition.title',
+    options.condition?.title,
+    'must be 1-100 characters of [A-Za-z0-9 _.-]',
+    (t) => /^[A-Za-z0-9 _.-]{1,100}$/.test(t),
+  );
   checks.throwIfAny();
 
-  const id = `Grant-${role.replace(/^roles\//, '').replace(/\//g, '|')}-${principal.principalLabel.replace(/\//g, '|')}`;
+  const id = `Grant-${role.replace(/^roles\//, '').replace(/\//g, '|')}-${principal.principalLabel.replace(/\//g, '|')}${
+    options.condition ? `-if|${options.condition.title}` : ''
+  }`;
   let grants = grantsByTarget.get(target);
   if (!grants) {
     grants = new Map();
@@ -104,6 +124,7 @@ export function grantOn(
     role,
     scope: options.scope ?? 'resource',
     path: member.node.path,
+    ...(options.condition ? { condition: options.condition.expression } : {}),
     ...(options.justification || options.publicReason
       ? { justification: options.justification ?? options.publicReason }
       : {}),
@@ -162,13 +183,15 @@ export class GrantLedger extends Construct {
       '',
       `Generated on synth from every grant made in the stack: ${rows.length} grants to ${principals.size} principals.`,
       'Each row is one additive `*_iam_member` resource. Project-scope rows are marked; a resource-scopable role',
-      'granted project-wide carries its justification.',
+      'granted project-wide carries its justification; a conditional grant names its condition.',
       '',
       '| Principal | Kind | Resource | Role | Scope | Justification |',
       '| --- | --- | --- | --- | --- | --- |',
       ...rows.map(
         (r) =>
-          `| \`${r.principal}\` | ${r.principalKind} | ${r.resourceType.replace(/^google_/, '')} \`${r.resource}\` | \`${r.role}\` | ${r.scope} | ${escapeCell(r.justification ?? '')} |`,
+          `| \`${r.principal}\` | ${r.principalKind} | ${r.resourceType.replace(/^google_/, '')} \`${r.resource}\` | \`${r.role}\` | ${r.scope} | ${escapeCell(
+            [r.justification, r.condition ? `if ${r.condition}` : undefined].filter(Boolean).join('; '),
+          )} |`,
       ),
       '',
     ];

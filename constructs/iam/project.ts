@@ -20,6 +20,11 @@ export interface IGcpProject extends IGrantTarget {
   readonly projectId: string;
   /** Grants a role that exists only at project level (for example `roles/dataflow.worker`). */
   grant(principal: IPrincipal, role: string): Grant;
+  /**
+   * Grants a resource-scopable role project-wide, where no narrower resource can be named; the justification
+   * goes into the IAM matrix and the TRB-IAM-5 suppression.
+   */
+  grantProjectWide(principal: IPrincipal, role: string, justification: string): Grant;
 }
 
 // The first GcpProject of each project id in a stack; `of` reuses it so all project grants share one target.

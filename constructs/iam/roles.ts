@@ -25,6 +25,8 @@ export const PROJECT_ONLY_ROLES: readonly string[] = [
   'roles/dataflow.viewer',
   'roles/dataflow.worker',
   'roles/errorreporting.writer',
+  // Receiving events is checked on the project the trigger is in; there is no per-trigger binding.
+  'roles/eventarc.eventReceiver',
   'roles/logging.logWriter',
   'roles/monitoring.metricWriter',
   'roles/resourcemanager.projectIamAdmin',

@@ -6,6 +6,7 @@ import {
   type PlatformFoundationProps,
 } from './foundation/foundation';
 import { PlatformIngest, type PlatformIngestProps } from './ingest/platform-ingest';
+import { PlatformLoader, type PlatformLoaderProps } from './loader/platform-loader';
 import { PlatformModels, type PlatformModelsProps } from './models/platform-models';
 import { EventStreams, type EventStreamsProps } from './streams/event-streams';
 
@@ -16,6 +17,8 @@ export interface StreamingPlatformProps extends PlatformFoundationProps {
   readonly ingest?: Omit<PlatformIngestProps, 'foundation' | 'streams'>;
   /** The warehouse models over the streams' raw tables. @default - no models */
   readonly models?: Omit<PlatformModelsProps, 'foundation' | 'streams'>;
+  /** The batch loader: uploads in the landing bucket into the streams' raw tables. @default - no loader */
+  readonly loader?: Omit<PlatformLoaderProps, 'foundation' | 'streams'>;
 }
 
 /**
@@ -31,6 +34,7 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
       ...EventStreams.REQUIRED_SERVICES,
       ...PlatformIngest.REQUIRED_SERVICES,
       ...PlatformModels.REQUIRED_SERVICES,
+      ...PlatformLoader.REQUIRED_SERVICES,
     ]),
   ].sort();
 
@@ -40,6 +44,7 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
     ...EventStreams.PLANNER_ROLES,
     ...PlatformIngest.PLANNER_ROLES,
     ...PlatformModels.PLANNER_ROLES,
+    ...PlatformLoader.PLANNER_ROLES,
   ].filter((r, i, all) => all.findIndex((o) => o.role === r.role) === i);
 
   /** What the deployer needs project-wide to create every part; the bootstrap stack grants it. */
@@ -48,6 +53,7 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
     ...EventStreams.DEPLOYER_ROLES,
     ...PlatformIngest.DEPLOYER_ROLES,
     ...PlatformModels.DEPLOYER_ROLES,
+    ...PlatformLoader.DEPLOYER_ROLES,
   ].filter((r, i, all) => all.findIndex((o) => o.role === r.role) === i);
 
   public readonly streams: EventStreams;
@@ -55,9 +61,11 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
   public readonly ingest?: PlatformIngest;
   /** The warehouse models, when `models` is set. */
   public readonly models?: PlatformModels;
+  /** The batch loader, when `loader` is set. */
+  public readonly loader?: PlatformLoader;
 
   constructor(scope: Construct, id: string, props: StreamingPlatformProps) {
-    const { streams, ingest, models, ...foundation } = props;
+    const { streams, ingest, models, loader, ...foundation } = props;
     super(scope, id, foundation);
     this.streams = new EventStreams(this, 'Streams', { ...streams, foundation: this });
     if (ingest)
@@ -69,6 +77,12 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
     if (models)
       this.models = new PlatformModels(this, 'Models', {
         ...models,
+        foundation: this,
+        streams: this.streams,
+      });
+    if (loader)
+      this.loader = new PlatformLoader(this, 'Loader', {
+        ...loader,
         foundation: this,
         streams: this.streams,
       });

@@ -6,7 +6,7 @@ import { describeNode } from '../core/architecture';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
-import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
+import { type Grant, type GrantOptions, grantOn, type IGrantTarget } from '../iam/grants';
 import { type IPrincipal, ServiceAgent } from '../iam/principal';
 
 export type StorageClass = 'STANDARD' | 'NEARLINE' | 'COLDLINE' | 'ARCHIVE';
@@ -18,7 +18,8 @@ export type BucketLifecycleRule =
       readonly storageClass: Exclude<StorageClass, 'STANDARD'>;
       readonly ageDays: number;
     }
-  | { readonly action: 'Delete'; readonly ageDays: number }
+  /** `matchesPrefix` limits the rule to objects whose names start with one of the prefixes. */
+  | { readonly action: 'Delete'; readonly ageDays: number; readonly matchesPrefix?: readonly string[] }
   /** Versioned buckets: delete noncurrent versions after `noncurrentDays`, keeping `keepVersions` newer ones. */
   | { readonly action: 'DeleteNoncurrent'; readonly noncurrentDays: number; readonly keepVersions?: number }
   | { readonly action: 'AbortIncompleteUpload'; readonly ageDays: number };
@@ -46,6 +47,12 @@ export interface IDataBucket extends IGrantTarget {
   grantObjectAdmin(principal: IPrincipal): Grant;
   /** Any role on this bucket only. */
   grant(principal: IPrincipal, role: string): Grant;
+  /**
+   * A role on the objects under some prefixes only (an IAM condition on the object name; needs uniform
+   * bucket-level access, which DataBucket always sets). Listing is a bucket-level permission, so it is not
+   * granted this way. `title` names the grant and must be stable.
+   */
+  grantOnPrefixes(principal: IPrincipal, role: string, prefixes: readonly string[], title: string): Grant;
 }
 
 export interface DataBucketProps {
@@ -121,13 +128,46 @@ abstract class BucketBase extends Construct implements IDataBucket {
   }
 
   /** Grants any role on this bucket only. */
-  public grant(principal: IPrincipal, role: string): Grant {
+  public grant(principal: IPrincipal, role: string, options: GrantOptions = {}): Grant {
     return grantOn(
       this,
       principal,
       role,
-      (id, member) => new StorageBucketIamMember(this, id, { bucket: this.bucketRef, role, member }),
+      (id, member) =>
+        new StorageBucketIamMember(this, id, {
+          bucket: this.bucketRef,
+          role,
+          member,
+          ...(options.condition ? { condition: { ...options.condition } } : {}),
+        }),
+      options,
     );
+  }
+
+  public grantOnPrefixes(
+    principal: IPrincipal,
+    role: string,
+    prefixes: readonly string[],
+    title: string,
+  ): Grant {
+    const checks = constructChecks(this);
+    checks.rule('prefixes', prefixes, 'must list at least one prefix', (p) => p.length > 0);
+    for (const [i, p] of prefixes.entries())
+      checks.rule(
+        `prefixes[${i}]`,
+        p,
+        'must be an object-name prefix ending in "/", without quotes or backslashes',
+        (v) => /^[^"\\\n]+\/$/.test(v),
+      );
+    checks.throwIfAny();
+    const objects = `projects/_/buckets/${this.bucketName}/objects/`;
+    const expression = [...prefixes]
+      .sort()
+      .map((p) => `resource.name.startsWith("${objects}${p}")`)
+      .join(' || ');
+    return this.grant(principal, role, {
+      condition: { title, expression, description: `Objects under ${[...prefixes].sort().join(', ')}` },
+    });
   }
 }
 
@@ -310,7 +350,13 @@ function toTerraformRule(rule: BucketLifecycleRule): StorageBucketLifecycleRule 
         condition: { age: rule.ageDays },
       };
     case 'Delete':
-      return { action: { type: 'Delete' }, condition: { age: rule.ageDays } };
+      return {
+        action: { type: 'Delete' },
+        condition: {
+          age: rule.ageDays,
+          ...(rule.matchesPrefix ? { matchesPrefix: [...rule.matchesPrefix] } : {}),
+        },
+      };
     case 'AbortIncompleteUpload':
       return { action: { type: 'AbortIncompleteMultipartUpload' }, condition: { age: rule.ageDays } };
     case 'DeleteNoncurrent':

@@ -38,6 +38,7 @@ export const dev: EnvironmentConfig = {
     maxDeliveryAttempts: 5,
   },
   ingest: { minInstances: 0, maxInstances: 3 },
+  loader: { maxRejectShare: 0.05, memory: '512Mi', maxRetries: 1 },
   models: {
     // The generated Dataform project lives on its own branch of this repository (npm run dataform:push).
     git: { url: 'https://github.com/example-org/tributary.git', branch: 'dataform/dev' },

@@ -38,6 +38,7 @@ export const staging: EnvironmentConfig = {
     maxDeliveryAttempts: 10,
   },
   ingest: { minInstances: 0, maxInstances: 10 },
+  loader: { maxRejectShare: 0.01 },
   models: {
     // The generated Dataform project lives on its own branch of this repository (npm run dataform:push).
     git: { url: 'https://github.com/example-org/tributary.git', branch: 'dataform/staging' },

@@ -1,5 +1,6 @@
 import type { FoundationSettings } from '../../constructs/platform/foundation/foundation';
 import type { IngestSettings } from '../../constructs/platform/ingest/platform-ingest';
+import type { LoaderSettings } from '../../constructs/platform/loader/platform-loader';
 import type { ModelsSettings } from '../../constructs/platform/models/platform-models';
 import type { StreamsSettings } from '../../constructs/platform/streams/event-streams';
 
@@ -26,6 +27,8 @@ export interface EnvironmentConfig {
   readonly ingest: IngestSettings;
   /** The warehouse models (Dataform) over the raw tables. @default - no models */
   readonly models?: ModelsSettings;
+  /** The batch loader (Cloud Run job started per upload by Eventarc and Workflows). @default - no loader */
+  readonly loader?: LoaderSettings;
 }
 
 /** Placeholder project ids let the offline synth run; deploying them would fail. */

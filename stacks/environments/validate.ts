@@ -1,5 +1,6 @@
 import { checkFoundationSettings } from '../../constructs/platform/foundation/foundation';
 import { checkIngestSettings } from '../../constructs/platform/ingest/platform-ingest';
+import { checkLoaderSettings } from '../../constructs/platform/loader/platform-loader';
 import { checkModelsSettings } from '../../constructs/platform/models/platform-models';
 import { checkStreamsSettings } from '../../constructs/platform/streams/event-streams';
 import { BUCKET_NAME, checkLabels } from '../../core/gcp';
@@ -57,5 +58,6 @@ export function validateEnvironment(config: EnvironmentConfig): void {
   c.require('ingest', config.ingest);
   if (config.ingest) checkIngestSettings(c, config.ingest, 'ingest.');
   if (config.models) checkModelsSettings(c, config.models, 'models.');
+  if (config.loader) checkLoaderSettings(c, config.loader, 'loader.');
   c.throwIfAny();
 }

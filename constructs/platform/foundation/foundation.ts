@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { LOADER_PREFIXES } from '../../../contracts/loader';
 import {
   checkDataKey,
   checkDataLocation,
@@ -42,7 +43,7 @@ export interface StorageSettings {
   readonly archiveTiering?: ArchiveTiering;
   /** Days archived objects are locked against deletion (unlocked retention policy). @default - none */
   readonly archiveRetentionDays?: number;
-  /** Days Dataflow staging and temp files are kept. @default 7 */
+  /** Days Dataflow staging and temp files, and the batch loader's staged rows, are kept. @default 7 */
   readonly stagingObjectTtlDays?: number;
 }
 
@@ -332,6 +333,12 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
       landing: bucket('landing', 'LandingBucket', 'landing', {
         lifecycleRules: [
           { action: 'Delete', ageDays: storage.landingRetentionDays ?? 30 },
+          // The batch loader's staged rows are needed only until their load job has read them.
+          {
+            action: 'Delete',
+            ageDays: Math.min(storage.stagingObjectTtlDays ?? 7, storage.landingRetentionDays ?? 30),
+            matchesPrefix: [`${LOADER_PREFIXES.staging}/`],
+          },
           { action: 'AbortIncompleteUpload', ageDays: 1 },
         ],
       }),

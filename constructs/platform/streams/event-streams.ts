@@ -11,6 +11,7 @@ import {
   TOPIC_RETENTION_HOURS,
 } from '../../../core/gcp';
 import type { Checks } from '../../../core/validation';
+import type { IWritableTable } from '../../bigquery/table-grants';
 import { describeGroup } from '../../core/architecture';
 import { constructChecks } from '../../core/validation';
 import type { IEventTopic } from '../../pubsub/event-topic';
@@ -62,8 +63,13 @@ export interface EventStreamsProps extends StreamsSettings {
 export interface IEventStreams {
   /** By contract name; `table` is the raw table (of the current table version), when the streams created it. */
   readonly streams: Readonly<
-    Record<string, { readonly contract: Contract; readonly topic: IEventTopic; readonly table?: IConstruct }>
+    Record<string, { readonly contract: Contract; readonly topic: IEventTopic; readonly table?: IRawTable }>
   >;
+}
+
+/** A stream's raw table as other capabilities use it: its id (in the foundation's raw dataset) and grants. */
+export interface IRawTable extends IWritableTable {
+  readonly tableId: string;
 }
 
 /** Where the checks find the foundation values the streams depend on. */
