@@ -15,10 +15,11 @@ module.exports = {
     // clients (teeny-request, gaxios) with node-fetch's own ESM dependencies. Node loads them with require(esm) and
     // native dynamic import; jest's module
     // system needs them compiled to CommonJS first.
-    '^.+/node_modules/(cookie|node-fetch|fetch-blob|formdata-polyfill|data-uri-to-buffer|teeny-request|gaxios|node-domexception)/.+\\.js$': [
-      '@swc/jest',
-      { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
-    ],
+    '^.+/node_modules/(cookie|node-fetch|fetch-blob|formdata-polyfill|data-uri-to-buffer|teeny-request|gaxios|node-domexception)/.+\\.js$':
+      [
+        '@swc/jest',
+        { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+      ],
   },
   transformIgnorePatterns: [
     '/node_modules/(?!(?:.*/node_modules/)?(?:cookie|node-fetch|fetch-blob|formdata-polyfill|data-uri-to-buffer|teeny-request|gaxios|node-domexception)/)',

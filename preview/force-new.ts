@@ -323,6 +323,31 @@ export const FORCE_NEW: Readonly<Record<string, ForceNewRule>> = {
     replaceOn: ['name', 'region', 'project', 'platform_edition'],
     source: 'mmv1/products/looker/Instance.yaml',
   },
+  google_cloud_run_v2_job: {
+    replaceOn: ['name', 'location', 'project'],
+    note: 'no nested block is ForceNew; every template change updates the job in place. deletion_protection defaults to true and must be applied as false before a replace or destroy',
+    source: 'mmv1/products/cloudrunv2/Job.yaml',
+  },
+  google_workflows_workflow: {
+    replaceOn: ['name', 'name_prefix', 'region', 'project', 'tags'],
+    note: 'source_contents, service_account, crypto_key_name, user_env_vars, call_log_level, execution_history_level, description and labels update in place (a new revision). deletion_protection defaults to true and must be applied as false before a replace or destroy',
+    source: 'mmv1/products/workflows/Workflow.yaml',
+  },
+  google_eventarc_trigger: {
+    replaceOn: ['name', 'location', 'project', 'channel', 'matching_criteria', 'transport.pubsub.topic'],
+    replaceWhenAddedOrRemoved: ['transport', 'transport.pubsub'],
+    note: 'matching_criteria is a set whose attribute and value are ForceNew, so adding, removing or changing any filter (operator included) replaces. transport is Optional+Computed: leaving it out of the config causes no diff. destination, service_account, event_data_content_type and labels update in place',
+    source: 'mmv1/products/eventarc/Trigger.yaml',
+  },
+  google_logging_metric: {
+    replaceOn: ['project', 'metric_descriptor.labels'],
+    note: 'name is NOT ForceNew: a rename is planned in place and the provider writes the metric under the new name, leaving the old metric behind. metric_descriptor.labels is a set whose key and value_type are ForceNew, so any label change replaces. metric_kind and value_type changes are planned in place, but the API may reject them (hashicorp/terraform-provider-google#4139)',
+    source: 'mmv1/products/logging/Metric.yaml',
+  },
+  google_cloud_run_v2_job_iam_member: iamMember(
+    ['project', 'location', 'name'],
+    'mmv1/products/cloudrunv2/Job.yaml (iam_policy)',
+  ),
   google_storage_bucket_iam_member: iamMember(
     ['bucket'],
     'mmv1/third_party/terraform/services/storage/iam_storage_bucket.go',

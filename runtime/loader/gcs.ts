@@ -44,9 +44,12 @@ class GcsWriter implements ObjectWriter {
   }
 
   public async abort(): Promise<void> {
-    // An unfinished resumable upload creates nothing; destroying the stream abandons its session.
+    // An unfinished resumable upload creates nothing; destroying the stream abandons its session. A destroyed
+    // stream emits neither 'finish' nor 'error', only 'close'.
+    if (this.stream.destroyed) return;
+    const closed = once(this.stream, 'close').catch(() => undefined);
     this.stream.destroy();
-    await this.finished.catch(() => {});
+    await closed;
   }
 }
 

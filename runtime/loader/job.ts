@@ -32,9 +32,6 @@ async function main(): Promise<number> {
   // STORAGE_EMULATOR_HOST is honoured by the storage client itself. An emulator or stand-in does not
   // authenticate, so with BIGQUERY_EMULATOR_HOST no credentials are looked up or sent.
   const storage = new Storage();
-  const bigquery = new BigQuery({
-    ...(process.env.BIGQUERY_EMULATOR_HOST ? { authClient: new PassThroughClient() } : {}),
-  });
   const store = gcsObjectStore(storage);
   const manifestUrl = `gs://${config.manifest.bucket}/${config.manifest.name}`;
   let manifest: ReturnType<typeof parseLoaderManifest>;
@@ -49,6 +46,11 @@ async function main(): Promise<number> {
     return invalid ? EXIT_CONFIG : EXIT_RETRY;
   }
   const pollMs = config.loadJobPollMs;
+  // Load jobs run in the manifest's project (the raw tables' project).
+  const bigquery = new BigQuery({
+    projectId: manifest.project,
+    ...(process.env.BIGQUERY_EMULATOR_HOST ? { authClient: new PassThroughClient() } : {}),
+  });
   try {
     const report = await loadUpload(
       {
@@ -71,11 +73,23 @@ async function main(): Promise<number> {
   }
 }
 
+let settled = false;
+// A run whose work stops without settling (a promise nothing will resolve) must not look like success.
+process.on('exit', () => {
+  if (settled) return;
+  process.stdout.write(
+    `${JSON.stringify({ severity: 'CRITICAL', timestamp: new Date().toISOString(), component: 'loader', message: 'the run stopped before finishing; the task will be retried' })}\n`,
+  );
+  process.exitCode = EXIT_RETRY;
+});
+
 main().then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (error: unknown) => {
+    settled = true;
     process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = EXIT_RETRY;
   },

@@ -19,7 +19,7 @@ let storage: Storage;
 
 beforeAll(async () => {
   delete process.env.STORAGE_EMULATOR_HOST; // it would redirect the client's JSON-API calls elsewhere
-    gcs = await startGcsStandIn({ buckets: ['test-bucket'] });
+  gcs = await startGcsStandIn({ buckets: ['test-bucket'] });
   storage = new Storage({ apiEndpoint: gcs.url, projectId: 'test-project' });
 });
 
