@@ -50,6 +50,8 @@ export interface PolicyRule {
   readonly title: string;
   /** Why it matters and how to comply. */
   readonly explanation: string;
+  /** Benchmark controls the rule implements (CIS GCP Foundations items, checkov ids). @default - none named */
+  readonly references?: readonly string[];
   readonly check: (resource: PolicyResource, context: PolicyContext) => Verdict;
 }
 

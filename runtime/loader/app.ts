@@ -186,7 +186,7 @@ class Loader {
     };
     const validator = compileValidator(stream.contract);
     const rows = rawRowBuilder(stream.contract, 'value');
-    const meta = { ingestTime: startedAt.toISOString(), ingestSource: plan.source };
+    const meta = { ingestTime: startedAt.toISOString(), ingestSource: plan.source, dropped: [] as string[] };
     let staged = '';
     let rejects = '';
     try {
@@ -209,7 +209,8 @@ class Loader {
         if (v?.ok && r.errors.length === 0) {
           counts.accepted++;
           const dropped = r.dropped.length > 0 ? [...r.dropped, ...v.dropped] : v.dropped;
-          staged += `${JSON.stringify(rows.row(v.event, { ...meta, dropped }))}\n`;
+          const rowMeta = dropped.length === 0 ? meta : { ...meta, dropped };
+          staged += `${JSON.stringify(rows.row(v.event, rowMeta))}\n`;
           if (staged.length >= FLUSH_CHARS) {
             await staging.write(staged);
             staged = '';

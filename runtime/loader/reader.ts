@@ -151,7 +151,16 @@ async function* csvRows(bytes: Readable, options: ReadOptions): AsyncGenerator<S
       }
       row++;
       const r = (layout as Extract<typeof layout, { ok: true }>).layout.read(record);
-      yield { row, text: recordText(raw), event: r.event, errors: r.errors, dropped: r.dropped };
+      // The text is needed only for rejected rows (a few); it is sliced when asked for.
+      yield {
+        row,
+        get text() {
+          return recordText(raw);
+        },
+        event: r.event,
+        errors: r.errors,
+        dropped: r.dropped,
+      };
     }
   } catch (error) {
     const code = (error as { code?: string }).code;

@@ -84,6 +84,8 @@ describe('PlatformFoundation', () => {
     ]);
     expect(bucketNamed(json, 'trb-test-project-landing').lifecycle_rule).toEqual([
       { action: { type: 'Delete' }, condition: { age: 10 } },
+      // The batch loader's staged rows go sooner (the staging TTL, never later than the uploads).
+      { action: { type: 'Delete' }, condition: { age: 2, matches_prefix: ['staging/'] } },
       { action: { type: 'AbortIncompleteMultipartUpload' }, condition: { age: 1 } },
     ]);
     const staging = bucketNamed(json, 'trb-test-project-dataflow-staging');

@@ -1,6 +1,7 @@
 import { GrantLedger } from '../../constructs/iam/grants';
 import { PlatformFoundation } from '../../constructs/platform/foundation/foundation';
 import { PlatformIngest } from '../../constructs/platform/ingest/platform-ingest';
+import { PlatformLoader } from '../../constructs/platform/loader/platform-loader';
 import { PlatformModels } from '../../constructs/platform/models/platform-models';
 import { StreamingPlatform } from '../../constructs/platform/streaming-platform';
 import { EventStreams } from '../../constructs/platform/streams/event-streams';
@@ -50,7 +51,7 @@ describe('StreamingPlatform', () => {
   });
 
   test('requires the APIs, deployer and planner roles of every part, each listed once', () => {
-    const parts = [PlatformFoundation, EventStreams, PlatformIngest, PlatformModels];
+    const parts = [PlatformFoundation, EventStreams, PlatformIngest, PlatformModels, PlatformLoader];
     expect([...StreamingPlatform.REQUIRED_SERVICES]).toEqual(
       [...new Set(parts.flatMap((p) => p.REQUIRED_SERVICES))].sort(),
     );

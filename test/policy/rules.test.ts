@@ -8,6 +8,7 @@ import {
   dataflowPrivateIps,
   dataflowServiceAccount,
   dataflowUdfHashed,
+  eventarcTriggerServiceAccount,
   gcsNoForceDestroyInProd,
   gcsPublicAccessPrevention,
   gcsUniformAccess,
@@ -22,6 +23,8 @@ import {
   runNoPublicInvoker,
   runServiceIdentity,
   terraformStaticDependsOn,
+  workflowsServiceAccount,
+  DEFAULT_RULES,
 } from '../../constructs/policy/rules';
 import type { PolicyContext, PolicyResource, PolicyRule } from '../../constructs/policy/types';
 
@@ -302,7 +305,62 @@ const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext]
     'trb-prod-ingest sets no template.service_account (it would run as the Compute Engine default)',
     prod,
   ],
+  [
+    runServiceIdentity,
+    fixture('google_cloud_run_v2_job', {
+      name: 'trb-prod-loader',
+      template: { template: { service_account: '123456789-compute@developer.gserviceaccount.com' } },
+    }),
+    fixture('google_cloud_run_v2_job', {
+      name: 'trb-prod-loader',
+      template: { template: { service_account: 'trb-prod-loader@p-prod.iam.gserviceaccount.com' } },
+    }),
+    'trb-prod-loader runs as the Compute Engine default account 123456789-compute@developer.gserviceaccount.com',
+    prod,
+  ],
+  [
+    workflowsServiceAccount,
+    fixture('google_workflows_workflow', { name: 'trb-prod-loader', source_contents: 'main: {}' }),
+    fixture('google_workflows_workflow', {
+      name: 'trb-prod-loader',
+      service_account: 'trb-prod-loader-workflow@p-prod.iam.gserviceaccount.com',
+    }),
+    'workflow trb-prod-loader sets no service_account (it would run as the Compute Engine default)',
+    prod,
+  ],
+  [
+    workflowsServiceAccount,
+    fixture('google_workflows_workflow', { name: 'wf', service_account: 'p-prod@appspot.gserviceaccount.com' }),
+    fixture('google_workflows_workflow', { name: 'wf', service_account: '${google_service_account.wf.email}' }),
+    'workflow wf runs as the default account p-prod@appspot.gserviceaccount.com',
+    prod,
+  ],
+  [
+    eventarcTriggerServiceAccount,
+    fixture('google_eventarc_trigger', { name: 'trb-prod-loader-uploads', destination: { workflow: 'w' } }),
+    fixture('google_eventarc_trigger', {
+      name: 'trb-prod-loader-uploads',
+      service_account: 'trb-prod-loader-trigger@p-prod.iam.gserviceaccount.com',
+    }),
+    'trigger trb-prod-loader-uploads sets no service_account (it would deliver as the Compute Engine default)',
+    prod,
+  ],
+  [
+    eventarcTriggerServiceAccount,
+    fixture('google_eventarc_trigger', { name: 't', service_account: '42-compute@developer.gserviceaccount.com' }),
+    fixture('google_eventarc_trigger', { name: 't', service_account: 't@p.iam.gserviceaccount.com' }),
+    'trigger t delivers as the default account 42-compute@developer.gserviceaccount.com',
+    prod,
+  ],
 ];
+
+test('the service-account rules for jobs, workflows and triggers run by default and name their benchmark controls', () => {
+  for (const rule of [runServiceIdentity, workflowsServiceAccount, eventarcTriggerServiceAccount]) {
+    expect(DEFAULT_RULES).toContain(rule);
+    expect(rule.references).toEqual(['CIS GCP 4.1 (by analogy: no default service account)']);
+  }
+  expect(new Set(DEFAULT_RULES.map((r) => r.id)).size).toBe(DEFAULT_RULES.length);
+});
 
 describe.each(cases.map((c) => [c[0].id, ...c] as const))(
   '%s',
@@ -329,7 +387,8 @@ describe('rule details', () => {
       expect(['error', 'warning']).toContain(rule.level);
       expect(rule.explanation.length).toBeGreaterThan(40);
     }
-    expect(cases.map(([r]) => r.id).sort()).toEqual([...ids].sort());
+    // Every rule has at least one failing and passing fixture (some have more).
+    expect([...new Set(cases.map(([r]) => r.id))].sort()).toEqual([...ids].sort());
   });
 
   test('TRB-IAM-1 finds public members in bindings, policy documents, data policies and ACLs', () => {

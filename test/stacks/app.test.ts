@@ -86,8 +86,9 @@ describe('the app', () => {
         `${env.foundation.project}-dataflow-staging`,
         `${env.foundation.project}-landing`,
       ]);
-      // The gateway's and the models' identities, plus one Dataflow worker identity per stream with Dataflow delivery.
-      const identities = env.streams.delivery.kind === 'dataflow' ? 6 : 2;
+      // The gateway's, the models' and the loader's three (job, workflow, trigger), plus one Dataflow worker
+      // identity per stream with Dataflow delivery.
+      const identities = 2 + (env.loader ? 3 : 0) + (env.streams.delivery.kind === 'dataflow' ? 4 : 0);
       expect(resources(json, 'google_service_account')).toHaveLength(identities);
       const matrix = JSON.parse(read(name, 'iam-matrix.json')) as GrantRecord[];
       const actAs = matrix.filter((r) => r.role === 'roles/iam.serviceAccountUser');
@@ -449,12 +450,12 @@ describe('the app', () => {
     expect(StreamingPlatform.DEPLOYER_ROLES.map((r) => r.role)).not.toContain('roles/artifactregistry.admin');
     const report = JSON.parse(read('bootstrap', 'policy-report.json')) as PolicyReport;
     // One suppression per project-wide role that also exists on resources, per identity and environment:
-    // (8 deployer + 10 planner) x 3.
+    // (11 deployer + 13 planner) x 3.
     const projectWide = [...StreamingPlatform.DEPLOYER_ROLES, ...StreamingPlatform.PLANNER_ROLES].filter(
       (r) => !PROJECT_ONLY_ROLES.includes(r.role),
     );
     expect(report.summary.suppressed).toBe(projectWide.length * ENVIRONMENTS.length);
-    expect(report.summary.suppressed).toBe(54);
+    expect(report.summary.suppressed).toBe(72);
     expect(
       report.suppressions.every(
         (s) => s.id === 'TRB-IAM-5' && s.matched === 1 && /^(Deployer|Planner) /.test(s.reason),
@@ -534,15 +535,18 @@ describe('the app', () => {
     const text = summarize(outdir, ['trb-dev-placeholder', 'real-project-1']);
     expect(text).toContain('Synthesized 4 stacks');
     expect(text).toMatch(
-      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}88: bigquery 13, datacatalog 3, dataform 3, iam 9, pubsub 40, run 1, secretmanager 10, storage 9\n {2}data {8}1: project 1\n/,
+      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}116: bigquery 17, datacatalog 3, dataform 3, eventarc 1, iam 21, logging 4, pubsub 40, run 3, secretmanager 10, storage 13, workflows 1\n {2}data {8}1: project 1\n/,
     );
-    expect(text).toContain('identities  2: trb-dev-dataform, trb-dev-ingest\n');
-    expect(text).toMatch(
-      /prod {2}.*\n {2}resources {3}134: bigquery 24, datacatalog 3, dataflow 4, dataform 2, iam 21, pubsub 48, run 1, secretmanager 10, storage 21\n/,
-    );
-    // The policy line counts what the resource and data lines count: 68 + 1.
     expect(text).toContain(
-      'policy      passed: 0 errors, 0 warnings, 0 suppressed over 89 resources and data sources',
+      'identities  5: trb-dev-dataform, trb-dev-ingest, trb-dev-loader, trb-dev-loader-trigger, trb-dev-loader-workflow\n',
+    );
+    expect(text).toMatch(
+      /prod {2}.*\n {2}resources {3}162: bigquery 28, datacatalog 3, dataflow 4, dataform 2, eventarc 1, iam 33, logging 4, pubsub 48, run 3, secretmanager 10, storage 25, workflows 1\n/,
+    );
+    // The policy line counts what the resource and data lines count: 116 + 1. The two suppressions are the
+    // loader's project-wide grants that no narrower resource can take (workflows.invoker, the GCS agent's publish).
+    expect(text).toContain(
+      'policy      passed: 0 errors, 0 warnings, 2 suppressed over 117 resources and data sources',
     );
     expect(text).toMatch(
       /docs {8}.*stacks\/prod\/policy-report\.md, .*stacks\/prod\/iam-matrix\.md, .*stacks\/prod\/architecture\.md/,
@@ -557,7 +561,7 @@ describe('snapshots', () => {
     // The image tag is the hash of the runtime sources (pinned by the gateway test above); masked here so
     // editing runtime code does not rewrite every stack snapshot.
     expect(
-      Testing.synth(stack).replace(/\/ingest:[0-9a-f]{16}"/g, '/ingest:<source-hash>"'),
+      Testing.synth(stack).replace(/\/(ingest|loader):[0-9a-f]{16}"/g, '/$1:<source-hash>"'),
     ).toMatchSnapshot();
   });
 });

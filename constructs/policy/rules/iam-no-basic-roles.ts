@@ -6,6 +6,7 @@ export const iamNoBasicRoles: PolicyRule = {
   id: 'TRB-IAM-2',
   level: 'error',
   title: 'No basic roles (owner, editor, viewer)',
+  references: ['CKV_GCP_117'],
   explanation:
     'Basic roles carry thousands of permissions across every service in the project. Use the predefined role for the one service and resource the principal needs.',
   check: (resource) => {

@@ -9,6 +9,7 @@ export const iamNoPublicPrincipals: PolicyRule = {
   id: 'TRB-IAM-1',
   level: 'error',
   title: 'No allUsers or allAuthenticatedUsers',
+  references: ['CIS GCP 5.1', 'CKV_GCP_28'],
   explanation:
     'allUsers and allAuthenticatedUsers expose data to anyone on the internet or any Google account. Grant named principals instead; a public Cloud Run invoker needs an explicit suppression.',
   check: (resource) => {

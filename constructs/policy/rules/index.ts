@@ -6,6 +6,7 @@ import { dataflowDeadLetter } from './dataflow-dead-letter';
 import { dataflowPrivateIps } from './dataflow-private-ips';
 import { dataflowServiceAccount } from './dataflow-service-account';
 import { dataflowUdfHashed } from './dataflow-udf-hashed';
+import { eventarcTriggerServiceAccount } from './eventarc-trigger-service-account';
 import { gcsNoForceDestroyInProd } from './gcs-no-force-destroy-in-prod';
 import { gcsPublicAccessPrevention } from './gcs-public-access-prevention';
 import { gcsUniformAccess } from './gcs-uniform-access';
@@ -20,6 +21,7 @@ import { pubsubTopicSchema } from './pubsub-topic-schema';
 import { runNoPublicInvoker } from './run-no-public-invoker';
 import { runServiceIdentity } from './run-service-identity';
 import { terraformStaticDependsOn } from './terraform-static-depends-on';
+import { workflowsServiceAccount } from './workflows-service-account';
 
 export {
   bigqueryDeletionProtection,
@@ -29,6 +31,7 @@ export {
   dataflowPrivateIps,
   dataflowServiceAccount,
   dataflowUdfHashed,
+  eventarcTriggerServiceAccount,
   gcsNoForceDestroyInProd,
   gcsPublicAccessPrevention,
   gcsUniformAccess,
@@ -43,6 +46,7 @@ export {
   runNoPublicInvoker,
   runServiceIdentity,
   terraformStaticDependsOn,
+  workflowsServiceAccount,
 };
 
 /** The rules every Tributary stack runs. */
@@ -67,5 +71,7 @@ export const DEFAULT_RULES: readonly PolicyRule[] = [
   dataflowUdfHashed,
   runNoPublicInvoker,
   runServiceIdentity,
+  workflowsServiceAccount,
+  eventarcTriggerServiceAccount,
   terraformStaticDependsOn,
 ];

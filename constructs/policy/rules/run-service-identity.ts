@@ -5,9 +5,10 @@ const RUN_SERVICES = new Set(['google_cloud_run_v2_service', 'google_cloud_run_v
 export const runServiceIdentity: PolicyRule = {
   id: 'TRB-RUN-2',
   level: 'error',
-  title: 'Cloud Run services run as their own service account',
+  title: 'Cloud Run services and jobs run as their own service account',
+  references: ['CIS GCP 4.1 (by analogy: no default service account)'],
   explanation:
-    'Without template.service_account a revision runs as the Compute Engine default service account, shared by every VM and service in the project and usually holding Editor. Give each service its own identity (CloudRunService takes one).',
+    'Without template.service_account a revision runs as the Compute Engine default service account, shared by every VM and service in the project and usually holding Editor. Give each service and job its own identity (CloudRunService and CloudRunJob take one).',
   check: (resource) => {
     if (resource.mode !== 'managed' || !RUN_SERVICES.has(resource.type)) return NOT_APPLICABLE;
     const template = (resource.config.template ?? {}) as {
