@@ -55,17 +55,18 @@ function validDate(y: number, m: number, d: number): boolean {
 export function isTimestamp(text: string): boolean {
   const m = TIMESTAMP.exec(text);
   if (!m) return false;
-  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
+  // Read field by field: this runs for every timestamp of every event the gateway and the loader check.
+  const y = Number(m[1]);
   if (
-    !validDate(y as number, mo as number, d as number) ||
-    (h as number) > 23 ||
-    (mi as number) > 59 ||
-    (s as number) > 59
+    !validDate(y, Number(m[2]), Number(m[3])) ||
+    Number(m[4]) > 23 ||
+    Number(m[5]) > 59 ||
+    Number(m[6]) > 59
   )
     return false;
   if (m[9] && (Number(m[10]) > 23 || Number(m[11]) > 59)) return false;
   // Only the first and last year can leave BigQuery's range once the offset is applied.
-  if ((y as number) > 1 && (y as number) < 9999) return true;
+  if (y > 1 && y < 9999) return true;
   const ms = Date.parse(text);
   return Number.isFinite(ms) && ms >= MIN_MS && ms <= MAX_MS;
 }

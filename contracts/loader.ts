@@ -57,6 +57,20 @@ export const MAX_ROW_BYTES_LIMIT = 100 * 1024 * 1024;
 const TABLE = new RegExp(`^${PROJECT_ID_SOURCE}\\.[A-Za-z0-9_]{1,1024}\\.[A-Za-z0-9_]{1,1024}$`);
 const RESERVED: ReadonlySet<string> = new Set(Object.values(LOADER_PREFIXES));
 
+/**
+ * The V8 old-space cap of a loader task with `memoryMiB` of memory: a quarter of it, at least 128 MiB. The
+ * loader's live data is small and bounded (a batch of rows, 1 MiB of staged text, the longest row), but a fast
+ * allocator grows the heap lazily up to whatever it may; the cap keeps the task's memory bounded for any file.
+ */
+export function loaderHeapMiB(memoryMiB: number): number {
+  return Math.max(128, Math.floor(memoryMiB / 4));
+}
+
+/** The longest row a heap of `heapMiB` holds safely: the row's bytes, its text and its parsed values. */
+export function maxRowBytesForHeap(heapMiB: number): number {
+  return Math.floor((heapMiB * 1024 * 1024) / 8);
+}
+
 /** Checks a manifest and returns it with every contract validated; the error lists every problem. */
 export function validateLoaderManifest(raw: unknown, source: string): LoaderManifest {
   const c = new Checks(source);

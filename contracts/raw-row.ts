@@ -37,16 +37,45 @@ export function normalizeTimestamp(text: string): string {
   const m = TIMESTAMP.exec(text);
   if (!m) return text;
   if (m[8] === 'Z') return text;
+  // Plain arithmetic rather than a Date: this runs for every timestamp of every loaded row.
   const offsetMin = (m[9] === '+' ? 1 : -1) * (Number(m[10]) * 60 + Number(m[11]));
-  const t = new Date(0);
-  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear does not.
-  t.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  t.setUTCHours(Number(m[4]), Number(m[5]) - offsetMin, Number(m[6]), 0);
-  const pad = (n: number, w: number) => String(n).padStart(w, '0');
-  return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1, 2)}-${pad(t.getUTCDate(), 2)}T${pad(
-    t.getUTCHours(),
-    2,
-  )}:${pad(t.getUTCMinutes(), 2)}:${pad(t.getUTCSeconds(), 2)}${m[7] ? `.${m[7]}` : ''}Z`;
+  let year = Number(m[1]);
+  let month = Number(m[2]);
+  let day = Number(m[3]);
+  let minutes = Number(m[4]) * 60 + Number(m[5]) - offsetMin;
+  // An offset is under a day, so the date moves by one day at most.
+  if (minutes < 0) {
+    minutes += 1440;
+    if (--day < 1) {
+      if (--month < 1) {
+        month = 12;
+        year--;
+      }
+      day = daysInMonth(year, month);
+    }
+  } else if (minutes >= 1440) {
+    minutes -= 1440;
+    if (++day > daysInMonth(year, month)) {
+      day = 1;
+      if (++month > 12) {
+        month = 1;
+        year++;
+      }
+    }
+  }
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(Math.floor(minutes / 60), 2)}:${pad(minutes % 60, 2)}:${
+    m[6]
+  }${m[7] ? `.${m[7]}` : ''}Z`;
+}
+
+function pad(n: number, width: number): string {
+  const s = String(n);
+  return s.length >= width ? s : '0000'.slice(0, width - s.length) + s;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /**

@@ -316,6 +316,12 @@ export const MEMORY: NamingRule = {
   test: (m) => /^\d+(Mi|Gi)$/.test(m),
 };
 
+/** MiB in a Cloud Run memory size (`512Mi`, `2Gi`); NaN when it is not one. */
+export function memoryMiB(memory: string): number {
+  const m = /^(\d+)(Mi|Gi)$/.exec(memory);
+  return m ? Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1) : Number.NaN;
+}
+
 /** The rows for instance bounds: max at least max(1, min), both within Cloud Run's limit. */
 export function checkInstances(
   c: Checks,

@@ -26,7 +26,7 @@ import { rawRowBuilder } from '../../contracts/raw-row';
 import { compileValidator } from '../../contracts/validator';
 import type { Logger } from './log';
 import type { LoadJobs, ObjectStore, ObjectWriter } from './ports';
-import { FileRefusal, type ReadStats, type RefusalKind, readRows } from './reader';
+import { FileRefusal, type ReadStats, type RefusalKind, readRowBatches } from './reader';
 
 /** Load attempts per object: each follows only a failed one, so this bounds retries, not loads. */
 export const MAX_LOAD_ATTEMPTS = 10;
@@ -193,7 +193,7 @@ class Loader {
       const input =
         info.size === 0
           ? undefined
-          : readRows(
+          : readRowBatches(
               store.read(object.bucket, object.name, object.generation),
               {
                 format: plan.format,
@@ -203,23 +203,26 @@ class Loader {
               },
               stats,
             );
-      for await (const r of input ?? []) {
-        counts.read++;
-        const v = r.event === undefined ? undefined : validator.validate(r.event);
-        if (v?.ok && r.errors.length === 0) {
-          counts.accepted++;
-          const dropped = r.dropped.length > 0 ? [...r.dropped, ...v.dropped] : v.dropped;
-          const rowMeta = dropped.length === 0 ? meta : { ...meta, dropped };
-          staged += `${JSON.stringify(rows.row(v.event, rowMeta))}\n`;
-          if (staged.length >= FLUSH_CHARS) {
-            await staging.write(staged);
-            staged = '';
+      for await (const batch of input ?? []) {
+        for (const r of batch) {
+          counts.read++;
+          const v = r.event === undefined ? undefined : validator.validate(r.event);
+          if (v?.ok && r.errors.length === 0) {
+            counts.accepted++;
+            const dropped = r.dropped.length > 0 ? [...r.dropped, ...v.dropped] : v.dropped;
+            const rowMeta = dropped.length === 0 ? meta : { ...meta, dropped };
+            staged += JSON.stringify(rows.row(v.event, rowMeta));
+            staged += '\n';
+            continue;
           }
-          continue;
+          counts.rejected++;
+          const errors = mergeErrors(r.errors, v && !v.ok ? v.errors : []);
+          rejects += `${JSON.stringify({ row: r.row, errors, text: r.text })}\n`;
         }
-        counts.rejected++;
-        const errors = mergeErrors(r.errors, v && !v.ok ? v.errors : []);
-        rejects += `${JSON.stringify({ row: r.row, errors, text: r.text })}\n`;
+        if (staged.length >= FLUSH_CHARS) {
+          await staging.write(staged);
+          staged = '';
+        }
         if (rejects.length >= FLUSH_CHARS) {
           quarantine ??= store.create(object.bucket, plan.quarantineObject, 'application/x-ndjson');
           await quarantine.write(rejects);

@@ -122,9 +122,74 @@ function recordText(raw: string): string {
   return raw.slice(start, end);
 }
 
+/** A CSV row; its text is needed only for rejected rows (a few), so it is sliced from the raw record when asked. */
+class CsvSourceRow implements SourceRow {
+  constructor(
+    public readonly row: number,
+    private readonly raw: string,
+    public readonly event: unknown,
+    public readonly errors: readonly RowError[],
+    public readonly dropped: readonly string[],
+  ) {}
+  public get text(): string {
+    return recordText(this.raw);
+  }
+}
+
 const CSV_FATAL: Readonly<Record<string, RefusalKind>> = { CSV_MAX_RECORD_SIZE: 'row-size' };
 
-async function* csvRows(bytes: Readable, options: ReadOptions): AsyncGenerator<SourceRow> {
+/**
+ * The objects of an object-mode stream, in the batches that are ready at once: one await per batch instead of
+ * one per object keeps millions of rows from costing millions of promise turns.
+ */
+const MAX_BATCH = 512;
+
+async function* drained<T>(stream: Readable): AsyncGenerator<T[]> {
+  let failure: unknown;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  stream.on('readable', poke);
+  stream.once('end', () => {
+    ended = true;
+    poke();
+  });
+  stream.once('error', (error) => {
+    failure = error;
+    poke();
+  });
+  try {
+    for (;;) {
+      if (failure !== undefined) throw failure;
+      const batch: T[] = [];
+      // Bounded, so reading ahead never holds more than a batch of parsed rows.
+      for (
+        let r = stream.read() as T | null;
+        r !== null;
+        r = batch.length < MAX_BATCH ? (stream.read() as T | null) : null
+      )
+        batch.push(r);
+      if (batch.length > 0) {
+        yield batch;
+        continue;
+      }
+      if (failure !== undefined) throw failure;
+      if (ended) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    stream.off('readable', poke);
+    if (!ended) stream.destroy();
+  }
+}
+
+async function* csvRows(bytes: Readable, options: ReadOptions): AsyncGenerator<SourceRow[]> {
   const parser = parseCsv({
     bom: true,
     raw: true,
@@ -139,28 +204,23 @@ async function* csvRows(bytes: Readable, options: ReadOptions): AsyncGenerator<S
   let layout: ReturnType<typeof csvLayout> | undefined;
   let row = 1;
   try {
-    for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
-      if (!layout) {
-        layout = csvLayout(options.contract, record);
-        if (!layout.ok)
-          throw new FileRefusal(
-            'header',
-            `the header does not match ${options.contract.name} v${options.contract.version}: ${layout.problems.join('; ')}`,
-          );
-        continue;
+    for await (const records of drained<{ record: string[]; raw: string }>(parser)) {
+      const rows: SourceRow[] = [];
+      for (const { record, raw } of records) {
+        if (!layout) {
+          layout = csvLayout(options.contract, record);
+          if (!layout.ok)
+            throw new FileRefusal(
+              'header',
+              `the header does not match ${options.contract.name} v${options.contract.version}: ${layout.problems.join('; ')}`,
+            );
+          continue;
+        }
+        row++;
+        const r = (layout as Extract<typeof layout, { ok: true }>).layout.read(record);
+        rows.push(new CsvSourceRow(row, raw, r.event, r.errors, r.dropped));
       }
-      row++;
-      const r = (layout as Extract<typeof layout, { ok: true }>).layout.read(record);
-      // The text is needed only for rejected rows (a few); it is sliced when asked for.
-      yield {
-        row,
-        get text() {
-          return recordText(raw);
-        },
-        event: r.event,
-        errors: r.errors,
-        dropped: r.dropped,
-      };
+      if (rows.length > 0) yield rows;
     }
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -180,7 +240,7 @@ async function* csvRows(bytes: Readable, options: ReadOptions): AsyncGenerator<S
     );
 }
 
-async function* ndjsonRows(bytes: Readable, options: ReadOptions): AsyncGenerator<SourceRow> {
+async function* ndjsonRows(bytes: Readable, options: ReadOptions): AsyncGenerator<SourceRow[]> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let line = 0;
@@ -211,6 +271,7 @@ async function* ndjsonRows(bytes: Readable, options: ReadOptions): AsyncGenerato
   const tooLong = () =>
     new FileRefusal('row-size', `line ${line + 1} is longer than ${options.maxRowBytes} bytes (maxRowBytes)`);
   for await (const chunk of bytes as AsyncIterable<Buffer>) {
+    const rows: SourceRow[] = [];
     let from = 0;
     for (let nl = chunk.indexOf(10, from); nl >= 0; nl = chunk.indexOf(10, from)) {
       const part = chunk.subarray(from, nl);
@@ -219,7 +280,7 @@ async function* ndjsonRows(bytes: Readable, options: ReadOptions): AsyncGenerato
       pending = [];
       pendingBytes = 0;
       const r = rowOf(whole);
-      if (r) yield r;
+      if (r) rows.push(r);
       from = nl + 1;
     }
     if (from < chunk.length) {
@@ -229,15 +290,29 @@ async function* ndjsonRows(bytes: Readable, options: ReadOptions): AsyncGenerato
       pending.push(Buffer.from(rest));
       pendingBytes += rest.length;
     }
+    if (rows.length > 0) yield rows;
   }
   if (pendingBytes > 0) {
     const r = rowOf(Buffer.concat(pending));
-    if (r) yield r;
+    if (r) yield [r];
   }
 }
 
-/** The rows of a file, in order. Throws FileRefusal when the file cannot be read as rows. */
-export function readRows(input: Readable, options: ReadOptions, stats: ReadStats): AsyncGenerator<SourceRow> {
+/** The rows of a file, in order, in the batches read at once. Throws FileRefusal when the file cannot be read as rows. */
+export function readRowBatches(
+  input: Readable,
+  options: ReadOptions,
+  stats: ReadStats,
+): AsyncGenerator<SourceRow[]> {
   const bytes = decodedBytes(input, options, stats);
   return options.format === 'csv' ? csvRows(bytes, options) : ndjsonRows(bytes, options);
+}
+
+/** The rows of a file, one by one (see readRowBatches). */
+export async function* readRows(
+  input: Readable,
+  options: ReadOptions,
+  stats: ReadStats,
+): AsyncGenerator<SourceRow> {
+  for await (const batch of readRowBatches(input, options, stats)) yield* batch;
 }

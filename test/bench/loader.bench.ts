@@ -3,7 +3,8 @@
  * (BENCH_LOADER_BYTES bytes; generated once and cached under .cache/bench-loader/). About 2% of its rows have a
  * status the contract does not know, so the quarantine path runs too.
  *
- * Each measurement runs in its own child process (loader-child.ts), so the peak RSS is that run's own:
+ * Each measurement runs in its own child process (loader-child.ts, bundled with esbuild as the deployed job is, and
+ * with the heap cap PlatformLoader gives a job of the default 512Mi), so the peak RSS is that run's own:
  * - loader: `loadUpload` on the file, with a file-backed ObjectStore (1 MiB reads; the staging and quarantine
  *   NDJSON written as real files under .cache/bench-loader/out/, with backpressure) and a LoadJobs fake;
  *   timed from the call to its resolution, without the fake job counting the staged rows;
@@ -19,6 +20,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { build } from 'esbuild';
+import { loaderHeapMiB } from '../../contracts/loader';
+import { memoryMiB } from '../../core/gcp';
 import { parseCommandLine } from '../../scripts/cli';
 
 // Takes no arguments (BENCH_LOADER_BYTES and BENCH_ROUNDS set the size and rounds); anything else is a mistake.
@@ -38,6 +42,10 @@ const MAX_REJECT_SHARE = 0.05;
 const root = path.resolve(__dirname, '../..');
 const CACHE = path.join(root, '.cache/bench-loader');
 const OUT = path.join(CACHE, 'out');
+/** The children run as an esbuild bundle, as the deployed job does (no tsx transform at run time). */
+const CHILD_BUNDLE = path.join(CACHE, 'loader-child.js');
+/** The default job memory (PlatformLoader) and the heap cap it gets. */
+const HEAP_MIB = loaderHeapMiB(memoryMiB('512Mi'));
 /** Bump when the generated rows change, so cached files are made again. */
 const GENERATOR_VERSION = 1;
 
@@ -190,10 +198,10 @@ function runChild(role: 'loader' | 'anchor', file: string): Promise<ChildResult>
       ]
     : [];
   const args = [
+    // The heap cap the deployed job runs with (PlatformLoader sets it from the job's memory), for both runs.
+    `--max-old-space-size=${HEAP_MIB}`,
     ...prof,
-    '--import',
-    'tsx',
-    'test/bench/loader-child.ts',
+    CHILD_BUNDLE,
     '--role',
     role,
     '--file',
@@ -286,6 +294,16 @@ const median = (xs: readonly number[]): number => {
 
 async function main(): Promise<number> {
   const started = performance.now();
+  await build({
+    entryPoints: [path.join(__dirname, 'loader-child.ts')],
+    outfile: CHILD_BUNDLE,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minifySyntax: true,
+    logLevel: 'warning',
+  });
   // 1. The loader accepts the generated rows: a small file, checked row by row.
   const check = await generate(path.join(CACHE, 'check.csv'), Number.POSITIVE_INFINITY, 5_000);
   const checkFile = path.join(CACHE, 'check.csv');

@@ -24,7 +24,6 @@ import {
   runServiceIdentity,
   terraformStaticDependsOn,
   workflowsServiceAccount,
-  DEFAULT_RULES,
 } from '../../constructs/policy/rules';
 import type { PolicyContext, PolicyResource, PolicyRule } from '../../constructs/policy/types';
 
@@ -330,8 +329,14 @@ const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext]
   ],
   [
     workflowsServiceAccount,
-    fixture('google_workflows_workflow', { name: 'wf', service_account: 'p-prod@appspot.gserviceaccount.com' }),
-    fixture('google_workflows_workflow', { name: 'wf', service_account: '${google_service_account.wf.email}' }),
+    fixture('google_workflows_workflow', {
+      name: 'wf',
+      service_account: 'p-prod@appspot.gserviceaccount.com',
+    }),
+    fixture('google_workflows_workflow', {
+      name: 'wf',
+      service_account: '${google_service_account.wf.email}',
+    }),
     'workflow wf runs as the default account p-prod@appspot.gserviceaccount.com',
     prod,
   ],
@@ -347,7 +352,10 @@ const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext]
   ],
   [
     eventarcTriggerServiceAccount,
-    fixture('google_eventarc_trigger', { name: 't', service_account: '42-compute@developer.gserviceaccount.com' }),
+    fixture('google_eventarc_trigger', {
+      name: 't',
+      service_account: '42-compute@developer.gserviceaccount.com',
+    }),
     fixture('google_eventarc_trigger', { name: 't', service_account: 't@p.iam.gserviceaccount.com' }),
     'trigger t delivers as the default account 42-compute@developer.gserviceaccount.com',
     prod,

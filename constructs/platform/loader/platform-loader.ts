@@ -2,10 +2,12 @@ import { Construct } from 'constructs';
 import {
   LOADER_PREFIXES,
   type LoaderManifest,
+  loaderHeapMiB,
+  maxRowBytesForHeap,
   serializeLoaderManifest,
   validateLoaderManifest,
 } from '../../../contracts/loader';
-import { CPU, MEMORY } from '../../../core/gcp';
+import { CPU, MEMORY, memoryMiB } from '../../../core/gcp';
 import type { Checks } from '../../../core/validation';
 import { connect, describeGroup, describeNode } from '../../core/architecture';
 import { childChecks } from '../../core/validation';
@@ -44,6 +46,9 @@ export interface PlatformLoaderProps extends LoaderSettings {
   readonly image: string;
 }
 
+const DEFAULT_MEMORY = '512Mi';
+const DEFAULT_MAX_ROW_BYTES = 10 * 1024 * 1024;
+
 export function checkLoaderSettings(c: Checks, s: LoaderSettings, prefix = ''): void {
   c.rule(
     `${prefix}maxRejectShare`,
@@ -65,6 +70,16 @@ export function checkLoaderSettings(c: Checks, s: LoaderSettings, prefix = ''): 
     'must be a whole number of seconds from 60 to 86400',
     (v) => Number.isInteger(v) && v >= 60 && v <= 86_400,
   );
+  const memory = s.memory ?? DEFAULT_MEMORY;
+  if (MEMORY.test(memory)) {
+    const limit = maxRowBytesForHeap(loaderHeapMiB(memoryMiB(memory)));
+    c.rule(
+      `${prefix}maxRowBytes`,
+      s.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES,
+      `must be at most ${limit} bytes with memory ${memory} (the loader's heap is a quarter of its memory; raise memory for longer rows)`,
+      (v) => v <= limit,
+    );
+  }
   c.rule(
     `${prefix}maxRetries`,
     s.maxRetries,
@@ -142,7 +157,7 @@ export class PlatformLoader extends Construct {
         location: f.dataLocation,
         bucket: landing.bucketName,
         maxRejectShare: props.maxRejectShare ?? 0.01,
-        maxRowBytes: props.maxRowBytes ?? 10 * 1024 * 1024,
+        maxRowBytes: props.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES,
         streams: streams.map((s) => ({
           name: s.contract.name,
           table: `${f.projectId}.${f.datasets.raw.datasetId}.${s.table.tableId}`,
@@ -198,9 +213,13 @@ export class PlatformLoader extends Construct {
       project: f.projectId,
       identity,
       image: props.image,
-      env: { TRIBUTARY_LOADER_MANIFEST: this.manifestObject.url },
+      env: {
+        TRIBUTARY_LOADER_MANIFEST: this.manifestObject.url,
+        // Replaces the image's NODE_OPTIONS: the heap cap keeps memory bounded for any file (see loaderHeapMiB).
+        NODE_OPTIONS: `--enable-source-maps --max-old-space-size=${loaderHeapMiB(memoryMiB(props.memory ?? DEFAULT_MEMORY))}`,
+      },
       cpu: props.cpu ?? '1',
-      memory: props.memory ?? '512Mi',
+      memory: props.memory ?? DEFAULT_MEMORY,
       taskTimeoutSeconds: props.taskTimeoutSeconds ?? 3600,
       maxRetries: props.maxRetries ?? 3,
       deletionProtection: f.deletionProtection,
