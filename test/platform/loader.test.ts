@@ -128,7 +128,7 @@ describe('PlatformLoader', () => {
     expect(escapeForTerraform(source)).toBe(wf.source_contents);
     const steps = parse(source).main.steps as Record<string, Record<string, unknown>>[];
     expect(steps.map((s) => Object.keys(s)[0])).toEqual(['init', 'only_uploads', 'run_loader', 'started']);
-    const filter = (steps[1]?.only_uploads?.switch as { condition: string }[])[0]?.condition;
+    const filter = ((steps[1]?.only_uploads?.switch ?? []) as { condition: string }[])[0]?.condition;
     expect(filter).toBe('${not text.match_regex(object, "^(order|sale)/.*[^/]$")}');
     const run = steps[2]?.run_loader as {
       call: string;

@@ -14,6 +14,11 @@ export interface LoaderWorkflowOptions {
   readonly jobPath: string;
 }
 
+/** A Workflows expression, `${...}`. */
+function expr(body: string): string {
+  return `\${${body}}`;
+}
+
 export function loaderWorkflowSource(options: LoaderWorkflowOptions): string {
   const streams = [...options.streams].sort();
   for (const s of streams)
@@ -27,10 +32,10 @@ export function loaderWorkflowSource(options: LoaderWorkflowOptions): string {
         {
           init: {
             assign: [
-              { bucket: '${event.data.bucket}' },
-              { object: '${event.data.name}' },
+              { bucket: expr('event.data.bucket') },
+              { object: expr('event.data.name') },
               // int64 fields arrive as JSON strings; string() also accepts a number.
-              { generation: '${string(event.data.generation)}' },
+              { generation: expr('string(event.data.generation)') },
             ],
           },
         },
@@ -38,9 +43,10 @@ export function loaderWorkflowSource(options: LoaderWorkflowOptions): string {
           only_uploads: {
             switch: [
               {
-                condition: `\${not text.match_regex(object, "${uploads}")}`,
-                return:
-                  '${"skipped gs://" + bucket + "/" + object + ": not an upload under a stream prefix"}',
+                condition: expr(`not text.match_regex(object, "${uploads}")`),
+                return: expr(
+                  '"skipped gs://" + bucket + "/" + object + ": not an upload under a stream prefix"',
+                ),
               },
             ],
           },
@@ -55,8 +61,8 @@ export function loaderWorkflowSource(options: LoaderWorkflowOptions): string {
                   containerOverrides: [
                     {
                       env: [
-                        { name: 'TRIBUTARY_OBJECT', value: '${"gs://" + bucket + "/" + object}' },
-                        { name: 'TRIBUTARY_OBJECT_GENERATION', value: '${generation}' },
+                        { name: 'TRIBUTARY_OBJECT', value: expr('"gs://" + bucket + "/" + object') },
+                        { name: 'TRIBUTARY_OBJECT_GENERATION', value: expr('generation') },
                       ],
                     },
                   ],
@@ -67,7 +73,7 @@ export function loaderWorkflowSource(options: LoaderWorkflowOptions): string {
             result: 'operation',
           },
         },
-        { started: { return: '${operation.name}' } },
+        { started: { return: expr('operation.name') } },
       ],
     },
   };

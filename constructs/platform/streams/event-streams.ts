@@ -1,4 +1,4 @@
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import type { ContractLock } from '../../../contracts/lock';
 import type { Contract } from '../../../contracts/model';
 import {

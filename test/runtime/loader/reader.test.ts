@@ -46,9 +46,9 @@ describe('readRows: CSV', () => {
     const { rows, refusal } = await read(file, CSV);
     expect(refusal).toBeUndefined();
     expect(rows.map((r) => r.row)).toEqual([2, 3, 4]);
-    expect((rows[0]?.event as { destination: { city: string } }).destination.city).toBe('Oslo\r\nNorth');
+    expect(rows[0]?.event).toMatchObject({ destination: { city: 'Oslo\r\nNorth' } });
     expect(rows[0]?.text).toBe(quoted);
-    expect((rows[1]?.event as { region: string }).region).toBe('eu');
+    expect(rows[1]?.event).toMatchObject({ region: 'eu' });
     expect(rows[2]?.text).toBe(shipmentCsvRow(3));
   });
 

@@ -4,7 +4,6 @@
  * 409 on a duplicate job id, atomic loads, missing sources) behaves as the Google services document it.
  */
 import * as crypto from 'node:crypto';
-import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
