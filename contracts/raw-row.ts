@@ -1,6 +1,6 @@
 /**
  * The raw-table row of a validated event, exactly as the Dataflow UDF writes it (contracts/generators/udf.ts):
- * fields in contract order, timestamps normalized to UTC RFC 3339 keeping their fraction digits, a null
+ * top-level fields in contract order, timestamps normalized to UTC RFC 3339 keeping their fraction digits, a null
  * optional field kept as null except for repeated fields (omitted, as BigQuery has no null arrays), then the
  * platform metadata. The batch loader writes these rows, so staging and curated cannot tell a batch row from a
  * streamed one; test/contracts/raw-row.test.ts holds the two paths to the same output.
@@ -97,6 +97,12 @@ function converter(type: ItemSpec | FieldSpec['type'], json: JsonColumns): Conve
       // Validated as JSON text (formats.ts), so parsing cannot fail here.
       return json === 'value' ? (v) => JSON.parse(v as string) : undefined;
     case 'record': {
+      // A record with nothing to convert and no repeated field (whose null is omitted) is written as validated:
+      // a validated event holds only declared fields, and key order means nothing to BigQuery.
+      const plain = type.fields.every(
+        (f) => f.type.kind !== 'repeated' && converter(f.type, json) === undefined,
+      );
+      if (plain) return undefined;
       const build = recordBuilder(type.fields, json);
       return (v) => build(v as Record<string, unknown>);
     }

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { runtimeRegistryPath } from '../constructs/run/container-repository';
 import { runtimeImage } from '../constructs/run/image';
-import { buildRuntime } from '../runtime/build';
+import { buildRuntime, isRuntimeService, RUNTIME_SERVICES } from '../runtime/build';
 import { ENVIRONMENTS } from '../stacks/environments/index';
 import { parseCommandLine, UsageError } from './cli';
 
@@ -27,6 +27,10 @@ export interface ImagePlan {
 }
 
 export function imagePlan(service: string, environment: string): ImagePlan {
+  if (!isRuntimeService(service))
+    throw new Error(
+      `unknown runtime service ${JSON.stringify(service)} (known: ${Object.keys(RUNTIME_SERVICES).join(', ')})`,
+    );
   const env = ENVIRONMENTS.find((e) => e.name === environment);
   if (!env)
     throw new Error(

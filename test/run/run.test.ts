@@ -16,6 +16,8 @@ import { DataBucket } from '../../constructs/storage/data-bucket';
 import { parseGatewayManifest } from '../../contracts/gateway';
 import { buildRuntime, RUNTIME_SERVICES } from '../../runtime/build';
 import { imagePlan, main } from '../../scripts/image';
+import { runtimeImageOf } from '../../stacks/environment-stack';
+import { prod } from '../../stacks/environments/prod';
 import { errorOf, only, resources, synth, testStack } from '../helpers';
 import { MANIFEST } from '../runtime/ingest/harness';
 
@@ -451,5 +453,28 @@ describe('image:push', () => {
     ).toBe(2);
     expect(usage.join('')).toContain("Unknown option '--dryrun'");
     expect(usage.join('')).toContain('usage: image:push -- <service> --env <environment> [--dry-run]');
+  });
+
+  test('plans the loader image under the reference the loader job deploys', () => {
+    const plan = imagePlan('loader', 'prod');
+    expect(plan.commands[1]).toEqual([
+      'docker',
+      'build',
+      '--file',
+      'runtime/loader/Dockerfile',
+      '--tag',
+      plan.reference,
+      '.',
+    ]);
+    expect(plan.reference).toBe(runtimeImageOf(prod, 'loader'));
+    expect(plan.reference).toMatch(/\/tributary\/loader:[0-9a-f]{16}$/);
+  });
+
+  test('fails an unknown service, naming the known ones', async () => {
+    const err: string[] = [];
+    expect(
+      await main(['gateway', '--env', 'dev', '--dry-run'], { out: () => {}, err: (s) => err.push(s) }),
+    ).toBe(1);
+    expect(err.join('')).toContain('unknown runtime service "gateway" (known: ingest, loader)');
   });
 });
