@@ -32,9 +32,9 @@ class GcsWriter implements ObjectWriter {
     this.finished.catch(() => {});
   }
 
-  public async write(text: string): Promise<void> {
+  public async write(data: string | Uint8Array): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
-    if (!this.stream.write(text)) await Promise.race([once(this.stream, 'drain'), this.finished]);
+    if (!this.stream.write(data)) await Promise.race([once(this.stream, 'drain'), this.finished]);
     if (this.failure !== undefined && statusOf(this.failure) !== 412) throw this.failure;
   }
 

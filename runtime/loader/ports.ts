@@ -14,8 +14,8 @@ export interface ObjectInfo {
 
 /** A new object being written; it exists only once `end` resolves 'created'. */
 export interface ObjectWriter {
-  /** Resolves when the bytes may be handed over (backpressure). */
-  write(text: string): Promise<void>;
+  /** Resolves when more may be handed over (backpressure). Text is written as UTF-8; bytes are not copied. */
+  write(data: string | Uint8Array): Promise<void>;
   /** Finishes the object: 'exists' when an object of that name was already there (nothing is overwritten). */
   end(): Promise<'created' | 'exists'>;
   /** Abandons the object: nothing is created. */

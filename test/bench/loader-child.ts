@@ -80,10 +80,10 @@ class FileStore implements ObjectStore {
       failed = e;
     });
     return {
-      write: async (text) => {
+      write: async (data) => {
         if (failed) throw failed;
         // once() rejects when the stream errors while waiting.
-        if (!ws.write(text)) await once(ws, 'drain');
+        if (!ws.write(data)) await once(ws, 'drain');
       },
       end: async () => {
         if (failed) throw failed;

@@ -66,16 +66,17 @@ export class MemoryStore implements ObjectStore {
   }
 
   public create(bucket: string, name: string, _contentType: string): ObjectWriter {
-    const parts: string[] = [];
+    const parts: Buffer[] = [];
     const key = `${bucket}/${name}`;
     return {
-      write: async (text) => {
+      write: async (data) => {
         this.beforeWrite(name);
-        parts.push(text);
+        // Copied: the writer owns the bytes once write resolves.
+        parts.push(typeof data === 'string' ? Buffer.from(data) : Buffer.from(data));
       },
       end: async () => {
         if (this.objects.has(key)) return 'exists';
-        this.put(bucket, name, parts.join(''));
+        this.put(bucket, name, Buffer.concat(parts));
         return 'created';
       },
       abort: async () => {},
