@@ -195,4 +195,20 @@ describe('PlatformLoader', () => {
       'test/Platform/Loader (PlatformLoader)',
     );
   });
+
+  test('caps the heap at a quarter of the memory, and fails rows longer than that heap holds', () => {
+    const { json } = platform({ memory: '2Gi', maxRowBytes: 50 * 1024 * 1024 });
+    const job = only(json, 'google_cloud_run_v2_job') as {
+      template: { template: { containers: { env: { name: string; value: string }[] }[] } };
+    };
+    expect(job.template.template.containers[0]?.env).toContainEqual({
+      name: 'NODE_OPTIONS',
+      value: '--enable-source-maps --max-old-space-size=512',
+    });
+    const c = new Checks('loader');
+    checkLoaderSettings(c, { maxRowBytes: 20 * 1024 * 1024 }, 'loader.');
+    expect(errorOf(() => c.throwIfAny()).message).toContain(
+      'loader.maxRowBytes = 20971520: must be at most 16777216 bytes with memory 512Mi',
+    );
+  });
 });
