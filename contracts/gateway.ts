@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { TOPIC_NAME_SOURCE } from '../core/gcp';
 import { Checks, parseJson } from '../core/validation';
-import { assertValidContract } from './dsl';
+import { checkManifestStreams } from './manifest';
 import type { Contract, FieldSpec } from './model';
 import { CONTRACT_NAME } from './rules';
 
@@ -41,56 +41,23 @@ function orderingKeyProblem(contract: Contract, field: string): string | undefin
 /** Checks a manifest and returns it with every contract validated; the error lists every problem. */
 export function validateGatewayManifest(raw: unknown, source: string): GatewayManifest {
   const c = new Checks(source);
-  const m = raw as Partial<GatewayManifest> | null;
-  if (typeof m !== 'object' || m === null || m.manifestVersion !== 1 || !Array.isArray(m.streams)) {
-    c.fail(
-      '(manifest)',
-      raw === null ? null : typeof raw,
-      'must be {"manifestVersion": 1, "streams": [...]}',
-    );
-    c.throwIfAny();
-  }
-  const streams = (m as GatewayManifest).streams;
-  c.rule('streams', streams, 'must list at least one stream', (s) => s.length > 0);
-  const seen = new Set<string>();
-  const contracts: Contract[] = [];
-  streams.forEach((s, i) => {
-    const at = `streams[${i}]`;
-    if (typeof s !== 'object' || s === null) {
-      c.fail(at, s, 'must be an object with name, topic and contract');
-      return;
-    }
-    c.rule(
-      `${at}.name`,
-      s.name,
-      'must be a contract name',
-      (n) => typeof n === 'string' && CONTRACT_NAME.test(n),
-    );
-    if (seen.has(s.name)) c.fail(`${at}.name`, s.name, 'appears twice');
-    seen.add(s.name);
-    c.rule(
-      `${at}.topic`,
-      s.topic,
-      'must be projects/<project>/topics/<topic>',
-      (t) => typeof t === 'string' && TOPIC.test(t),
-    );
-    let contract: Contract | undefined;
-    try {
-      contract = assertValidContract(s.contract);
-    } catch (error) {
-      // The contract's own error already lists every problem; carry it into this one.
-      c.fail(`${at}.contract`, s.name, (error as Error).message);
-    }
-    if (contract) {
-      contracts.push(contract);
-      if (contract.name !== s.name)
-        c.fail(`${at}.name`, s.name, `must equal the contract's name ${contract.name}`);
-      if (s.orderingKey !== undefined) {
+  const { streams, contracts } = checkManifestStreams<GatewayStream>(
+    c,
+    raw,
+    { envelopeTail: '', streamFields: 'name, topic and contract' },
+    (s, at, contract) => {
+      c.rule(
+        `${at}.topic`,
+        s.topic,
+        'must be projects/<project>/topics/<topic>',
+        (t) => typeof t === 'string' && TOPIC.test(t),
+      );
+      if (contract && s.orderingKey !== undefined) {
         const problem = orderingKeyProblem(contract, s.orderingKey);
         if (problem) c.fail(`${at}.orderingKey`, s.orderingKey, problem);
       }
-    }
-  });
+    },
+  );
   c.throwIfAny();
   return {
     manifestVersion: 1,

@@ -7,9 +7,8 @@
 import { createHash } from 'node:crypto';
 import { BUCKET_NAME, PROJECT_ID, PROJECT_ID_SOURCE } from '../core/gcp';
 import { Checks, parseJson } from '../core/validation';
-import { assertValidContract } from './dsl';
+import { checkManifestStreams } from './manifest';
 import type { Contract } from './model';
-import { CONTRACT_NAME } from './rules';
 
 /** Prefixes of the landing bucket the loader writes under; no stream may be named like them. */
 export const LOADER_PREFIXES = {
@@ -74,16 +73,26 @@ export function maxRowBytesForHeap(heapMiB: number): number {
 /** Checks a manifest and returns it with every contract validated; the error lists every problem. */
 export function validateLoaderManifest(raw: unknown, source: string): LoaderManifest {
   const c = new Checks(source);
-  const m = raw as Partial<LoaderManifest> | null;
-  if (typeof m !== 'object' || m === null || m.manifestVersion !== 1 || !Array.isArray(m.streams)) {
-    c.fail(
-      '(manifest)',
-      raw === null ? null : typeof raw,
-      'must be {"manifestVersion": 1, "streams": [...], ...}',
-    );
-    c.throwIfAny();
-  }
-  const man = m as LoaderManifest;
+  const { streams, contracts } = checkManifestStreams<LoaderStream>(
+    c,
+    raw,
+    { envelopeTail: ', ...', streamFields: 'name, table and contract' },
+    (s, at) => {
+      c.rule(
+        `${at}.name`,
+        s.name,
+        `must not be one of the loader's own prefixes (${[...RESERVED].join(', ')})`,
+        (n) => !RESERVED.has(n),
+      );
+      c.rule(
+        `${at}.table`,
+        s.table,
+        'must be <project>.<dataset>.<table>',
+        (t) => typeof t === 'string' && TABLE.test(t),
+      );
+    },
+  );
+  const man = raw as LoaderManifest;
   c.require('project', man.project).check('project', man.project, PROJECT_ID);
   c.rule(
     'location',
@@ -104,44 +113,6 @@ export function validateLoaderManifest(raw: unknown, source: string): LoaderMani
     `must be a whole number of bytes from 1024 to ${MAX_ROW_BYTES_LIMIT} (BigQuery's JSON row limit)`,
     (b) => Number.isInteger(b) && b >= 1024 && b <= MAX_ROW_BYTES_LIMIT,
   );
-  c.rule('streams', man.streams, 'must list at least one stream', (s) => s.length > 0);
-  const seen = new Set<string>();
-  const contracts: Contract[] = [];
-  man.streams.forEach((s, i) => {
-    const at = `streams[${i}]`;
-    if (typeof s !== 'object' || s === null) {
-      c.fail(at, s, 'must be an object with name, table and contract');
-      return;
-    }
-    c.rule(
-      `${at}.name`,
-      s.name,
-      'must be a contract name',
-      (n) => typeof n === 'string' && CONTRACT_NAME.test(n),
-    );
-    c.rule(
-      `${at}.name`,
-      s.name,
-      `must not be one of the loader's own prefixes (${[...RESERVED].join(', ')})`,
-      (n) => !RESERVED.has(n),
-    );
-    if (seen.has(s.name)) c.fail(`${at}.name`, s.name, 'appears twice');
-    seen.add(s.name);
-    c.rule(
-      `${at}.table`,
-      s.table,
-      'must be <project>.<dataset>.<table>',
-      (t) => typeof t === 'string' && TABLE.test(t),
-    );
-    try {
-      const contract = assertValidContract(s.contract);
-      contracts.push(contract);
-      if (contract.name !== s.name)
-        c.fail(`${at}.name`, s.name, `must equal the contract's name ${contract.name}`);
-    } catch (error) {
-      c.fail(`${at}.contract`, s.name, (error as Error).message);
-    }
-  });
   c.throwIfAny();
   return {
     manifestVersion: 1,
@@ -150,11 +121,7 @@ export function validateLoaderManifest(raw: unknown, source: string): LoaderMani
     bucket: man.bucket,
     maxRejectShare: man.maxRejectShare,
     maxRowBytes: man.maxRowBytes,
-    streams: man.streams.map((s, i) => ({
-      name: s.name,
-      table: s.table,
-      contract: contracts[i] as Contract,
-    })),
+    streams: streams.map((s, i) => ({ name: s.name, table: s.table, contract: contracts[i] as Contract })),
   };
 }
 
