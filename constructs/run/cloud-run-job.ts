@@ -9,6 +9,7 @@ import { checkProject, constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
 import type { IServiceIdentity } from '../iam/service-identity';
+import { checkEnvNames, RUN_NAME } from './cloud-run-service';
 
 export interface CloudRunJobProps {
   readonly jobName: string;
@@ -36,8 +37,6 @@ export interface CloudRunJobProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-const JOB_NAME = /^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Cloud Run caps a task attempt at 168 hours; beyond 24 hours is preview, so this stays at 24. */
 const MAX_TASK_TIMEOUT_S = 24 * 3600;
 
@@ -62,12 +61,7 @@ export class CloudRunJob extends Construct implements IGrantTarget {
     super(scope, id);
     const project = projectOf(this, props.project);
     const c = constructChecks(this);
-    c.rule(
-      'jobName',
-      props.jobName,
-      'must be 1-49 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
-      (n) => JOB_NAME.test(n),
-    );
+    c.check('jobName', props.jobName, RUN_NAME);
     c.check('region', props.region, REGION);
     checkProject(c, project);
     c.require('image', props.image);
@@ -85,8 +79,7 @@ export class CloudRunJob extends Construct implements IGrantTarget {
       'must be a whole number from 0 to 10',
       (r) => Number.isInteger(r) && r >= 0 && r <= 10,
     );
-    for (const name of Object.keys(props.env ?? {}))
-      c.rule(`env.${name}`, name, 'must be a valid environment variable name', (n) => ENV_NAME.test(n));
+    checkEnvNames(c, props.env, 'job');
     checkLabels(c, props.labels);
     c.throwIfAny();
 

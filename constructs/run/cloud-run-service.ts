@@ -2,7 +2,17 @@ import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-servi
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { CONCURRENCY, CPU, checkInstances, checkLabels, INGRESS, MEMORY, REGION } from '../../core/gcp';
+import {
+  CONCURRENCY,
+  CPU,
+  checkInstances,
+  checkLabels,
+  INGRESS,
+  MEMORY,
+  type NamingRule,
+  REGION,
+} from '../../core/gcp';
+import type { Checks } from '../../core/validation';
 import { addDependencies } from '../core/dependencies';
 import { projectOf } from '../core/project';
 import { Suppressions } from '../core/suppressions';
@@ -86,8 +96,29 @@ export interface CloudRunServiceProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-const RUN_NAME = /^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$/;
+/** Cloud Run service and job names. */
+export const RUN_NAME: NamingRule = {
+  text: 'must be 1-49 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
+  test: (n) => /^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$/.test(n),
+};
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Checks container environment variable names: well formed, and none Cloud Run sets itself for that kind. */
+export function checkEnvNames(
+  c: Checks,
+  env: Readonly<Record<string, string>> | undefined,
+  kind: 'service' | 'job',
+): void {
+  for (const name of Object.keys(env ?? {})) {
+    if (!ENV_NAME.test(name))
+      c.fail(`env.${name}`, name, 'must be letters, digits and underscores, not starting with a digit');
+    const reserved =
+      kind === 'service'
+        ? name === 'PORT' || name.startsWith('K_') || name.startsWith('X_GOOGLE_')
+        : name.startsWith('CLOUD_RUN_');
+    if (reserved) c.fail(`env.${name}`, name, 'is reserved by Cloud Run');
+  }
+}
 const MOUNT_PATH = /^\/[A-Za-z0-9._/-]+$/;
 
 /**
@@ -238,12 +269,7 @@ export class CloudRunService extends Construct implements IGrantTarget {
 
 function validate(scope: Construct, props: CloudRunServiceProps, project: string | undefined): void {
   const c = constructChecks(scope);
-  c.rule(
-    'serviceName',
-    props.serviceName,
-    'must be 1-49 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
-    (n) => RUN_NAME.test(n),
-  );
+  c.check('serviceName', props.serviceName, RUN_NAME);
   c.check('region', props.region, REGION);
   checkProject(c, project);
   c.require('image', props.image);
@@ -264,12 +290,7 @@ function validate(scope: Construct, props: CloudRunServiceProps, project: string
     'must be from 1 to 3600 seconds',
     (t) => Number.isInteger(t) && t >= 1 && t <= 3600,
   );
-  for (const name of Object.keys(props.env ?? {})) {
-    if (!ENV_NAME.test(name))
-      c.fail(`env.${name}`, name, 'must be letters, digits and underscores, not starting with a digit');
-    if (name === 'PORT' || name.startsWith('K_') || name.startsWith('X_GOOGLE_'))
-      c.fail(`env.${name}`, name, 'is reserved by Cloud Run');
-  }
+  checkEnvNames(c, props.env, 'service');
   const mounts = [
     ...(props.secretFiles ?? []).map((f) => f.mountPath),
     ...(props.bucketMounts ?? []).map((m) => m.mountPath),
