@@ -69,12 +69,9 @@ export class Workflow extends Construct implements IWorkflow {
     );
     c.check('region', props.region, REGION);
     checkProject(c, project);
-    c.rule(
-      'source',
-      props.source,
-      'must be plain text, not built from unresolved tokens',
-      (s) => !Token.isUnresolved(s),
-    );
+    // Not a rule: rules skip unresolved values, and here a token is the problem (its text would be escaped).
+    if (Token.isUnresolved(props.source))
+      c.fail('source', '(unresolved token)', 'must be plain text, not built from unresolved tokens');
     c.rule(
       'source',
       props.source,
