@@ -3,6 +3,10 @@ import {
   bigqueryDeletionProtection,
   bigqueryNoProjectDataEditor,
   bigqueryRawPartitioned,
+  composerPinnedImage,
+  composerPrivateEnvironment,
+  composerServiceAccount,
+  composerWebServerAccess,
   DEFAULT_RULES,
   dataflowDeadLetter,
   dataflowPrivateIps,
@@ -360,7 +364,87 @@ const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext]
     'trigger t delivers as the default account 42-compute@developer.gserviceaccount.com',
     prod,
   ],
+  [
+    composerPrivateEnvironment,
+    fixture('google_composer_environment', {
+      name: 'trb-prod-composer',
+      config: { environment_size: 'ENVIRONMENT_SIZE_SMALL' },
+    }),
+    fixture('google_composer_environment', {
+      name: 'trb-prod-composer',
+      config: { enable_private_environment: true },
+    }),
+    'environment trb-prod-composer is not private',
+    prod,
+  ],
+  [
+    composerServiceAccount,
+    fixture('google_composer_environment', {
+      name: 'trb-prod-composer',
+      config: { node_config: { service_account: '12-compute@developer.gserviceaccount.com' } },
+    }),
+    fixture('google_composer_environment', {
+      name: 'trb-prod-composer',
+      config: { node_config: { service_account: 'trb-prod-orchestrator@p.iam.gserviceaccount.com' } },
+    }),
+    'environment trb-prod-composer runs as the Compute Engine default account 12-compute@developer.gserviceaccount.com',
+    prod,
+  ],
+  [
+    composerServiceAccount,
+    fixture('google_composer_environment', { name: 'c', config: {} }),
+    fixture('google_composer_environment', {
+      name: 'c',
+      config: [{ node_config: [{ service_account: 'o@p.iam.gserviceaccount.com' }] }],
+    }),
+    'environment c sets no config.node_config.service_account',
+    prod,
+  ],
+  [
+    composerWebServerAccess,
+    fixture('google_composer_environment', { name: 'c', config: {} }),
+    fixture('google_composer_environment', {
+      name: 'c',
+      config: { web_server_network_access_control: { allowed_ip_range: [] } },
+    }),
+    'environment c sets no web_server_network_access_control',
+    prod,
+  ],
+  [
+    composerWebServerAccess,
+    fixture('google_composer_environment', {
+      name: 'c',
+      config: { web_server_network_access_control: { allowed_ip_range: [{ value: '0.0.0.0/0' }] } },
+    }),
+    fixture('google_composer_environment', {
+      name: 'c',
+      config: { web_server_network_access_control: { allowed_ip_range: [{ value: '10.0.0.0/8' }] } },
+    }),
+    'environment c lets 0.0.0.0/0 reach the Airflow UI',
+    prod,
+  ],
+  [
+    composerPinnedImage,
+    fixture('google_composer_environment', {
+      name: 'c',
+      config: { software_config: { image_version: 'composer-3-airflow-2' } },
+    }),
+    fixture('google_composer_environment', {
+      name: 'c',
+      config: { software_config: { image_version: 'composer-3-airflow-2.10.5-build.12' } },
+    }),
+    'environment c uses image "composer-3-airflow-2", not a pinned composer-3 build',
+    prod,
+  ],
 ];
+
+test('an unpinned Composer image is fine outside production', () => {
+  const dev = fixture('google_composer_environment', {
+    name: 'c',
+    config: { software_config: { image_version: 'composer-3-airflow-2' } },
+  });
+  expect(composerPinnedImage.check(dev, context).status).toBe('not-applicable');
+});
 
 test('the service-account rules for jobs, workflows and triggers run by default and name their benchmark controls', () => {
   for (const rule of [runServiceIdentity, workflowsServiceAccount, eventarcTriggerServiceAccount]) {

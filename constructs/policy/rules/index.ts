@@ -2,6 +2,10 @@ import type { PolicyRule } from '../types';
 import { bigqueryDeletionProtection } from './bigquery-deletion-protection';
 import { bigqueryNoProjectDataEditor } from './bigquery-no-project-data-editor';
 import { bigqueryRawPartitioned } from './bigquery-raw-partitioned';
+import { composerPinnedImage } from './composer-pinned-image';
+import { composerPrivateEnvironment } from './composer-private-environment';
+import { composerServiceAccount } from './composer-service-account';
+import { composerWebServerAccess } from './composer-web-server-access';
 import { dataflowDeadLetter } from './dataflow-dead-letter';
 import { dataflowPrivateIps } from './dataflow-private-ips';
 import { dataflowServiceAccount } from './dataflow-service-account';
@@ -27,6 +31,10 @@ export {
   bigqueryDeletionProtection,
   bigqueryNoProjectDataEditor,
   bigqueryRawPartitioned,
+  composerPinnedImage,
+  composerPrivateEnvironment,
+  composerServiceAccount,
+  composerWebServerAccess,
   dataflowDeadLetter,
   dataflowPrivateIps,
   dataflowServiceAccount,
@@ -73,5 +81,9 @@ export const DEFAULT_RULES: readonly PolicyRule[] = [
   runServiceIdentity,
   workflowsServiceAccount,
   eventarcTriggerServiceAccount,
+  composerPrivateEnvironment,
+  composerServiceAccount,
+  composerWebServerAccess,
+  composerPinnedImage,
   terraformStaticDependsOn,
 ];
