@@ -17,6 +17,8 @@ export interface IServiceIdentity extends IPrincipal {
   readonly serviceAccountName: string;
   /** Mint this account's tokens (`roles/iam.serviceAccountTokenCreator` on it only). */
   grantTokenCreator(principal: IPrincipal): Grant;
+  /** Any role on this account only (for example a service agent's role a managed service documents). */
+  grant(principal: IPrincipal, role: string): Grant;
 }
 
 export interface ServiceIdentityProps {
