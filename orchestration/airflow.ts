@@ -5,6 +5,9 @@
  */
 import type { DagParam, DagSpec, OrchestrationTargets, TaskSpec } from './graph';
 
+/** The environment variable holding release variables known only at apply, as a JSON object. */
+export const RELEASE_VARS_ENV = 'TRIBUTARY_RELEASE_VARS';
+
 /** A Python string literal (JSON's escapes are valid Python). */
 function py(value: unknown): string {
   if (value === true) return 'True';
@@ -145,6 +148,7 @@ export function dagSource(dag: DagSpec, targets: OrchestrationTargets): string {
   const imports = [
     'import json',
     'import logging',
+    ...(dataform ? ['import os'] : []),
     `from datetime import ${checkRange ? 'date, ' : ''}datetime, timedelta${loader ? ', timezone' : ''}`,
     '',
     'from airflow import DAG',
@@ -173,7 +177,8 @@ export function dagSource(dag: DagSpec, targets: OrchestrationTargets): string {
       ? [
           `REPOSITORY_ID = ${py(targets.dataform.repository)}`,
           `GIT_COMMITISH = ${py(targets.dataform.gitCommitish)}`,
-          `RELEASE_VARS = ${py(targets.dataform.vars)}`,
+          // Variables known only at apply (a policy tag's name) come from the environment Terraform sets.
+          `RELEASE_VARS = {**${py(targets.dataform.vars)}, **json.loads(os.environ.get(${py(RELEASE_VARS_ENV)}, "{}"))}`,
         ]
       : []),
     ...(loader && targets.loader

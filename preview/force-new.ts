@@ -344,6 +344,10 @@ export const FORCE_NEW: Readonly<Record<string, ForceNewRule>> = {
     note: 'name is NOT ForceNew: a rename is planned in place and the provider writes the metric under the new name, leaving the old metric behind. metric_descriptor.labels is a set whose key and value_type are ForceNew, so any label change replaces. metric_kind and value_type changes are planned in place, but the API may reject them (hashicorp/terraform-provider-google#4139)',
     source: 'mmv1/products/logging/Metric.yaml',
   },
+  google_dataform_repository_iam_member: iamMember(
+    ['project', 'region', 'repository'],
+    'mmv1/products/dataform/Repository.yaml (iam_policy, google-beta)',
+  ),
   google_cloud_run_v2_job_iam_member: iamMember(
     ['project', 'location', 'name'],
     'mmv1/products/cloudrunv2/Job.yaml (iam_policy)',

@@ -43,6 +43,7 @@ export class EnvironmentStack extends TributaryStack {
       streams: { ...config.streams, contracts: streams.contracts, contractLock: streams.lock },
       ingest: { ...config.ingest, image: runtimeImageOf(config, 'ingest') },
       ...(config.loader ? { loader: { ...config.loader, image: runtimeImageOf(config, 'loader') } } : {}),
+      ...(config.orchestration ? { orchestration: config.orchestration } : {}),
       ...(config.models
         ? {
             models: {

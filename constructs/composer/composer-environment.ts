@@ -63,6 +63,8 @@ export interface ComposerEnvironmentProps {
   readonly encryptionKey?: string;
   /** @default - none beyond the provider defaults */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Environment variables of every Airflow component (values may be tokens). @default - none */
+  readonly envVariables?: Readonly<Record<string, string>>;
   /** Needed for the Composer service agent's grant. @default - looked up at plan time */
   readonly projectNumber?: string;
 }
@@ -145,7 +147,10 @@ export class ComposerEnvironment extends Construct {
       config: {
         environmentSize: props.size ?? 'ENVIRONMENT_SIZE_SMALL',
         enablePrivateEnvironment: true,
-        softwareConfig: { imageVersion: props.imageVersion ?? 'composer-3-airflow-2' },
+        softwareConfig: {
+          imageVersion: props.imageVersion ?? 'composer-3-airflow-2',
+          ...(props.envVariables ? { envVariables: { ...props.envVariables } } : {}),
+        },
         nodeConfig: {
           serviceAccount: props.identity.email,
           ...(props.network ? { network: props.network.network, subnetwork: props.network.subnetwork } : {}),

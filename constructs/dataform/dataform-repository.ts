@@ -1,4 +1,5 @@
 import { GoogleDataformRepository } from '@cdktf/provider-google-beta/lib/google-dataform-repository';
+import { GoogleDataformRepositoryIamMember } from '@cdktf/provider-google-beta/lib/google-dataform-repository-iam-member';
 import { GoogleDataformRepositoryReleaseConfig } from '@cdktf/provider-google-beta/lib/google-dataform-repository-release-config';
 import { GoogleDataformRepositoryWorkflowConfig } from '@cdktf/provider-google-beta/lib/google-dataform-repository-workflow-config';
 import type { GoogleBetaProvider } from '@cdktf/provider-google-beta/lib/provider';
@@ -8,6 +9,8 @@ import { describeNode } from '../core/architecture';
 import { projectOf } from '../core/project';
 import { googleBetaProviderOf } from '../core/providers';
 import { checkProject, constructChecks } from '../core/validation';
+import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
+import type { IPrincipal } from '../iam/principal';
 import type { IServiceIdentity } from '../iam/service-identity';
 
 export interface DataformGitRemote {
@@ -65,9 +68,13 @@ const CRON = /^(\S+\s+){4}\S+$/;
  * workflow configs (scheduled runs). Invocations run as the given identity, so the models' permissions are that
  * identity's grants, nothing of the Dataform service agent's.
  */
-export class DataformRepository extends Construct {
+export class DataformRepository extends Construct implements IGrantTarget {
   public readonly resource: GoogleDataformRepository;
   public readonly repositoryId: string;
+  public readonly grantResourceType = 'google_dataform_repository';
+  public get grantResourceLabel(): string {
+    return this.repositoryId;
+  }
   private readonly provider: GoogleBetaProvider;
   private readonly identity: IServiceIdentity;
 
@@ -141,6 +148,27 @@ export class DataformRepository extends Construct {
         vars: props.vars ? { ...props.vars } : undefined,
       },
     });
+  }
+
+  /**
+   * Compile and invoke this repository's workflows (`roles/dataform.editor` on it only); invocations still run
+   * as the repository's identity, which the caller must also be allowed to act as.
+   */
+  public grantInvoke(principal: IPrincipal): Grant {
+    return grantOn(
+      this,
+      principal,
+      'roles/dataform.editor',
+      (gid, member) =>
+        new GoogleDataformRepositoryIamMember(this, gid, {
+          provider: this.provider,
+          project: this.resource.project,
+          region: this.resource.region,
+          repository: this.resource.name,
+          role: 'roles/dataform.editor',
+          member,
+        }),
+    );
   }
 
   /** A workflow config: the release's compilation run on a schedule, as the repository's identity. */

@@ -8,6 +8,10 @@ import {
 import { PlatformIngest, type PlatformIngestProps } from './ingest/platform-ingest';
 import { PlatformLoader, type PlatformLoaderProps } from './loader/platform-loader';
 import { PlatformModels, type PlatformModelsProps } from './models/platform-models';
+import {
+  PlatformOrchestration,
+  type PlatformOrchestrationProps,
+} from './orchestration/platform-orchestration';
 import { EventStreams, type EventStreamsProps } from './streams/event-streams';
 
 export interface StreamingPlatformProps extends PlatformFoundationProps {
@@ -19,6 +23,8 @@ export interface StreamingPlatformProps extends PlatformFoundationProps {
   readonly models?: Omit<PlatformModelsProps, 'foundation' | 'streams'>;
   /** The batch loader: uploads in the landing bucket into the streams' raw tables. @default - no loader */
   readonly loader?: Omit<PlatformLoaderProps, 'foundation' | 'streams'>;
+  /** Scheduled, data-quality, rebuild and catch-up runs (needs `models`). @default - no orchestration */
+  readonly orchestration?: Omit<PlatformOrchestrationProps, 'foundation' | 'models' | 'loader'>;
 }
 
 /**
@@ -35,6 +41,7 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
       ...PlatformIngest.REQUIRED_SERVICES,
       ...PlatformModels.REQUIRED_SERVICES,
       ...PlatformLoader.REQUIRED_SERVICES,
+      ...PlatformOrchestration.REQUIRED_SERVICES,
     ]),
   ].sort();
 
@@ -45,6 +52,7 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
     ...PlatformIngest.PLANNER_ROLES,
     ...PlatformModels.PLANNER_ROLES,
     ...PlatformLoader.PLANNER_ROLES,
+    ...PlatformOrchestration.PLANNER_ROLES,
   ].filter((r, i, all) => all.findIndex((o) => o.role === r.role) === i);
 
   /** What the deployer needs project-wide to create every part; the bootstrap stack grants it. */
@@ -54,6 +62,7 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
     ...PlatformIngest.DEPLOYER_ROLES,
     ...PlatformModels.DEPLOYER_ROLES,
     ...PlatformLoader.DEPLOYER_ROLES,
+    ...PlatformOrchestration.DEPLOYER_ROLES,
   ].filter((r, i, all) => all.findIndex((o) => o.role === r.role) === i);
 
   public readonly streams: EventStreams;
@@ -63,9 +72,11 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
   public readonly models?: PlatformModels;
   /** The batch loader, when `loader` is set. */
   public readonly loader?: PlatformLoader;
+  /** The orchestration, when `orchestration` (and `models`) are set. */
+  public readonly orchestration?: PlatformOrchestration;
 
   constructor(scope: Construct, id: string, props: StreamingPlatformProps) {
-    const { streams, ingest, models, loader, ...foundation } = props;
+    const { streams, ingest, models, loader, orchestration, ...foundation } = props;
     super(scope, id, foundation);
     this.streams = new EventStreams(this, 'Streams', { ...streams, foundation: this });
     if (ingest)
@@ -86,5 +97,15 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
         foundation: this,
         streams: this.streams,
       });
+    if (orchestration) {
+      if (!this.models)
+        throw new Error(`${this.node.path}: orchestration runs the warehouse models; set models too`);
+      this.orchestration = new PlatformOrchestration(this, 'Orchestration', {
+        ...orchestration,
+        foundation: this,
+        models: this.models,
+        ...(this.loader ? { loader: this.loader } : {}),
+      });
+    }
   }
 }

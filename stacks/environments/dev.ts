@@ -39,10 +39,10 @@ export const dev: EnvironmentConfig = {
   },
   ingest: { minInstances: 0, maxInstances: 3 },
   loader: { maxRejectShare: 0.05, memory: '512Mi', maxRetries: 1 },
+  orchestration: {},
   models: {
     // The generated Dataform project lives on its own branch of this repository (npm run dataform:push).
     git: { url: 'https://github.com/example-org/tributary.git', branch: 'dataform/dev' },
     piiReaders: ['group:pii-readers@example.com'],
-    schedule: { cron: '0 */2 * * *' },
   },
 };

@@ -40,6 +40,18 @@ export const prod: EnvironmentConfig = {
   },
   ingest: { minInstances: 1, maxInstances: 50 },
   loader: { maxRejectShare: 0.01, taskTimeoutSeconds: 7200 },
+  orchestration: {
+    composer: {
+      // Pinned: an alias would move Airflow and its providers on its own. Upgrade by changing this build.
+      imageVersion: 'composer-3-airflow-2.10.5-build.12',
+      size: 'ENVIRONMENT_SIZE_MEDIUM',
+      maintenanceWindow: {
+        startTime: '2026-01-01T01:00:00Z',
+        endTime: '2026-01-01T07:00:00Z',
+        recurrence: 'FREQ=WEEKLY;BYDAY=SA,SU',
+      },
+    },
+  },
   models: {
     // The generated Dataform project lives on its own branch of this repository (npm run dataform:push).
     git: { url: 'https://github.com/example-org/tributary.git', branch: 'dataform/prod' },

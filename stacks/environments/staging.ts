@@ -39,6 +39,16 @@ export const staging: EnvironmentConfig = {
   },
   ingest: { minInstances: 0, maxInstances: 10 },
   loader: { maxRejectShare: 0.01 },
+  orchestration: {
+    composer: {
+      size: 'ENVIRONMENT_SIZE_SMALL',
+      maintenanceWindow: {
+        startTime: '2026-01-01T01:00:00Z',
+        endTime: '2026-01-01T07:00:00Z',
+        recurrence: 'FREQ=WEEKLY;BYDAY=SA,SU',
+      },
+    },
+  },
   models: {
     // The generated Dataform project lives on its own branch of this repository (npm run dataform:push).
     git: { url: 'https://github.com/example-org/tributary.git', branch: 'dataform/staging' },

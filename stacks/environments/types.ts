@@ -2,6 +2,7 @@ import type { FoundationSettings } from '../../constructs/platform/foundation/fo
 import type { IngestSettings } from '../../constructs/platform/ingest/platform-ingest';
 import type { LoaderSettings } from '../../constructs/platform/loader/platform-loader';
 import type { ModelsSettings } from '../../constructs/platform/models/platform-models';
+import type { OrchestrationSettings } from '../../constructs/platform/orchestration/platform-orchestration';
 import type { StreamsSettings } from '../../constructs/platform/streams/event-streams';
 
 /** Label keys every labelled resource carries; the policy (TRB-LBL-1) enforces them. */
@@ -29,6 +30,11 @@ export interface EnvironmentConfig {
   readonly models?: ModelsSettings;
   /** The batch loader (Cloud Run job started per upload by Eventarc and Workflows). @default - no loader */
   readonly loader?: LoaderSettings;
+  /**
+   * Scheduled, data-quality, rebuild and catch-up runs: Cloud Composer 3 when `composer` is set, otherwise
+   * Dataform workflow configs for the scheduled model runs. @default - no orchestration
+   */
+  readonly orchestration?: OrchestrationSettings;
 }
 
 /** Placeholder project ids let the offline synth run; deploying them would fail. */

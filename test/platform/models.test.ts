@@ -50,8 +50,29 @@ describe.each(['dev', 'prod'])('%s models', (name) => {
         },
       },
     });
-    // A scheduled workflow in dev only; elsewhere the orchestration runs the models.
-    expect(of('google_dataform_repository_workflow_config')).toHaveLength(name === 'dev' ? 1 : 0);
+    // Without Composer (dev) the graph's scheduled model runs are workflow configs; elsewhere Composer runs them.
+    expect(
+      of('google_dataform_repository_workflow_config').map((w) => [
+        w.name,
+        w.cron_schedule,
+        w.invocation_config,
+      ]),
+    ).toEqual(
+      name === 'dev'
+        ? [
+            [
+              'dag-trb-dev-data-quality',
+              '30 2 * * *',
+              expect.objectContaining({ included_tags: ['assertions'] }),
+            ],
+            [
+              'dag-trb-dev-incremental',
+              '5 * * * *',
+              expect.objectContaining({ included_tags: ['staging', 'curated'] }),
+            ],
+          ]
+        : [],
+    );
   });
 
   test('the identity reads raw, writes staging, curated and assertions, runs jobs; Dataform’s agent may only mint its tokens', () => {
@@ -78,7 +99,12 @@ describe.each(['dev', 'prod'])('%s models', (name) => {
     expect(grants.filter((g) => g.scope === 'project').map((g) => g.role)).toEqual([
       'roles/bigquery.jobUser',
     ]);
-    // The deployer may attach the identity; nobody else may act as it.
+    // The deployer may attach the identity, and the orchestrator (Composer) invokes the models as it; no one else.
+    const orchestrator = env.orchestration?.composer
+      ? [
+          `roles/iam.serviceAccountUser serviceAccount:${prefix}-orchestrator@${env.foundation.project}.iam.gserviceaccount.com`,
+        ]
+      : [];
     expect(
       stack.grants.records
         .filter((g) => g.resource === `${prefix}-dataform@${env.foundation.project}.iam.gserviceaccount.com`)
@@ -87,6 +113,7 @@ describe.each(['dev', 'prod'])('%s models', (name) => {
     ).toEqual([
       `roles/iam.serviceAccountTokenCreator ${agentLabel}`,
       `roles/iam.serviceAccountUser serviceAccount:${prefix}-deployer@${env.foundation.project}.iam.gserviceaccount.com`,
+      ...orchestrator,
     ]);
   });
 

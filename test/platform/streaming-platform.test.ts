@@ -3,6 +3,7 @@ import { PlatformFoundation } from '../../constructs/platform/foundation/foundat
 import { PlatformIngest } from '../../constructs/platform/ingest/platform-ingest';
 import { PlatformLoader } from '../../constructs/platform/loader/platform-loader';
 import { PlatformModels } from '../../constructs/platform/models/platform-models';
+import { PlatformOrchestration } from '../../constructs/platform/orchestration/platform-orchestration';
 import { StreamingPlatform } from '../../constructs/platform/streaming-platform';
 import { EventStreams } from '../../constructs/platform/streams/event-streams';
 import { baseContract } from '../contracts/fixtures';
@@ -51,7 +52,14 @@ describe('StreamingPlatform', () => {
   });
 
   test('requires the APIs, deployer and planner roles of every part, each listed once', () => {
-    const parts = [PlatformFoundation, EventStreams, PlatformIngest, PlatformModels, PlatformLoader];
+    const parts = [
+      PlatformFoundation,
+      EventStreams,
+      PlatformIngest,
+      PlatformModels,
+      PlatformLoader,
+      PlatformOrchestration,
+    ];
     expect([...StreamingPlatform.REQUIRED_SERVICES]).toEqual(
       [...new Set(parts.flatMap((p) => p.REQUIRED_SERVICES))].sort(),
     );

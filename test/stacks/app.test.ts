@@ -83,20 +83,32 @@ describe('the app', () => {
       ).toEqual([
         `${env.foundation.project}-archive`,
         `${env.foundation.project}-artifacts`,
+        ...(env.orchestration?.composer ? [`${env.foundation.project}-composer`] : []),
         `${env.foundation.project}-dataflow-staging`,
         `${env.foundation.project}-landing`,
       ]);
       // The gateway's, the models' and the loader's three (job, workflow, trigger), plus one Dataflow worker
       // identity per stream with Dataflow delivery.
-      const identities = 2 + (env.loader ? 3 : 0) + (env.streams.delivery.kind === 'dataflow' ? 4 : 0);
+      const identities =
+        2 +
+        (env.loader ? 3 : 0) +
+        (env.orchestration?.composer ? 1 : 0) +
+        (env.streams.delivery.kind === 'dataflow' ? 4 : 0);
       expect(resources(json, 'google_service_account')).toHaveLength(identities);
       const matrix = JSON.parse(read(name, 'iam-matrix.json')) as GrantRecord[];
       const actAs = matrix.filter((r) => r.role === 'roles/iam.serviceAccountUser');
-      expect(actAs).toHaveLength(identities);
-      expect(new Set(actAs.map((r) => r.principal))).toEqual(
-        new Set([
-          `serviceAccount:${env.foundation.namePrefix}-deployer@${env.foundation.project}.iam.gserviceaccount.com`,
-        ]),
+      const deployer = `serviceAccount:${env.foundation.namePrefix}-deployer@${env.foundation.project}.iam.gserviceaccount.com`;
+      // The deployer may attach every identity; the only other act-as is Composer's orchestrator on the models'
+      // identity (Dataform's strict act-as for the invocations it starts).
+      expect(actAs.filter((r) => r.principal === deployer)).toHaveLength(identities);
+      expect(
+        actAs.filter((r) => r.principal !== deployer).map((r) => `${r.principal} ${r.resource}`),
+      ).toEqual(
+        env.orchestration?.composer
+          ? [
+              `serviceAccount:${env.foundation.namePrefix}-orchestrator@${env.foundation.project}.iam.gserviceaccount.com ${env.foundation.namePrefix}-dataform@${env.foundation.project}.iam.gserviceaccount.com`,
+            ]
+          : [],
       );
     },
   );
@@ -356,7 +368,7 @@ describe('the app', () => {
   test('each planner gets exactly the read-only planner roles, state read, and nothing the deployer writes with', () => {
     const matrix = JSON.parse(read('bootstrap', 'iam-matrix.json')) as GrantRecord[];
     const readOnly =
-      /\.(viewer|metadataViewer|bucketViewer|serviceAccountViewer|serviceUsageViewer|securityReviewer|objectViewer|workloadIdentityUser)$/;
+      /\.(viewer|metadataViewer|bucketViewer|serviceAccountViewer|serviceUsageViewer|securityReviewer|objectViewer|environmentAndStorageObjectViewer|workloadIdentityUser)$/;
     for (const env of ENVIRONMENTS) {
       const planner = `serviceAccount:${env.foundation.namePrefix}-planner@${env.foundation.project}.iam.gserviceaccount.com`;
       const grants = matrix.filter((r) => r.principal === planner);
@@ -450,12 +462,12 @@ describe('the app', () => {
     expect(StreamingPlatform.DEPLOYER_ROLES.map((r) => r.role)).not.toContain('roles/artifactregistry.admin');
     const report = JSON.parse(read('bootstrap', 'policy-report.json')) as PolicyReport;
     // One suppression per project-wide role that also exists on resources, per identity and environment:
-    // (11 deployer + 13 planner) x 3.
+    // (12 deployer + 14 planner) x 3.
     const projectWide = [...StreamingPlatform.DEPLOYER_ROLES, ...StreamingPlatform.PLANNER_ROLES].filter(
       (r) => !PROJECT_ONLY_ROLES.includes(r.role),
     );
     expect(report.summary.suppressed).toBe(projectWide.length * ENVIRONMENTS.length);
-    expect(report.summary.suppressed).toBe(72);
+    expect(report.summary.suppressed).toBe(78);
     expect(
       report.suppressions.every(
         (s) => s.id === 'TRB-IAM-5' && s.matched === 1 && /^(Deployer|Planner) /.test(s.reason),
@@ -535,18 +547,18 @@ describe('the app', () => {
     const text = summarize(outdir, ['trb-dev-placeholder', 'real-project-1']);
     expect(text).toContain('Synthesized 4 stacks');
     expect(text).toMatch(
-      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}116: bigquery 17, datacatalog 3, dataform 3, eventarc 1, iam 21, logging 4, pubsub 40, run 3, secretmanager 10, storage 13, workflows 1\n {2}data {8}1: project 1\n/,
+      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}117: bigquery 17, datacatalog 3, dataform 4, eventarc 1, iam 21, logging 4, pubsub 40, run 3, secretmanager 10, storage 13, workflows 1\n {2}data {8}1: project 1\n/,
     );
     expect(text).toContain(
       'identities  5: trb-dev-dataform, trb-dev-ingest, trb-dev-loader, trb-dev-loader-trigger, trb-dev-loader-workflow\n',
     );
     expect(text).toMatch(
-      /prod {2}.*\n {2}resources {3}162: bigquery 28, datacatalog 3, dataflow 4, dataform 2, eventarc 1, iam 33, logging 4, pubsub 48, run 3, secretmanager 10, storage 25, workflows 1\n/,
+      /prod {2}.*\n {2}resources {3}177: bigquery 28, composer 1, datacatalog 3, dataflow 4, dataform 3, eventarc 1, iam 38, logging 4, pubsub 48, run 4, secretmanager 10, storage 32, workflows 1\n/,
     );
-    // The policy line counts what the resource and data lines count: 116 + 1. The two suppressions are the
+    // The policy line counts what the resource and data lines count: 117 + 1. The two suppressions are the
     // loader's project-wide grants that no narrower resource can take (workflows.invoker, the GCS agent's publish).
     expect(text).toContain(
-      'policy      passed: 0 errors, 0 warnings, 2 suppressed over 117 resources and data sources',
+      'policy      passed: 0 errors, 0 warnings, 2 suppressed over 118 resources and data sources',
     );
     expect(text).toMatch(
       /docs {8}.*stacks\/prod\/policy-report\.md, .*stacks\/prod\/iam-matrix\.md, .*stacks\/prod\/architecture\.md/,

@@ -1,3 +1,4 @@
+import type { GoogleDataformRepositoryReleaseConfig } from '@cdktf/provider-google-beta/lib/google-dataform-repository-release-config';
 import { Construct } from 'constructs';
 import type { Contract } from '../../../contracts/model';
 import { IAM_MEMBER } from '../../../core/gcp';
@@ -113,6 +114,12 @@ export class PlatformModels extends Construct {
   public readonly taxonomy: PolicyTaxonomy;
   public readonly piiTag: PolicyTag;
   public readonly assertions: AnalyticsDataset;
+  /** The release config: the released git ref compiled with the PII tag variable. */
+  public readonly release: GoogleDataformRepositoryReleaseConfig;
+  /** The git ref the release compiles. */
+  public readonly gitCommitish: string;
+  /** The release's compilation variables (the PII tag's name is a token until apply). */
+  public readonly releaseVars: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: PlatformModelsProps) {
     const c = childChecks(scope, id, 'PlatformModels');
@@ -194,6 +201,8 @@ export class PlatformModels extends Construct {
       },
       project: f.projectId,
     });
+    this.gitCommitish = props.git.branch;
+    this.releaseVars = { [PII_POLICY_TAG_VAR]: this.piiTag.name, curated_dataset: datasets.curated };
     const release = this.repository.addReleaseConfig('Release', {
       gitCommitish: props.git.branch,
       cronSchedule: '0 * * * *',
@@ -201,8 +210,9 @@ export class PlatformModels extends Construct {
       defaultLocation: f.dataLocation,
       defaultSchema: datasets.staging,
       assertionSchema: datasets.assertions,
-      vars: { [PII_POLICY_TAG_VAR]: this.piiTag.name, curated_dataset: datasets.curated },
+      vars: this.releaseVars,
     });
+    this.release = release;
     if (props.schedule)
       this.repository.addWorkflowConfig('Scheduled', {
         releaseConfig: release,
