@@ -356,3 +356,20 @@ function findCycle(tasks: readonly TaskSpec[]): string[] | undefined {
   }
   return undefined;
 }
+
+/** The report each stack with orchestration writes (`dags.json`), read by the PR preview. */
+export const DAGS_REPORT = 'dags.json';
+
+export interface DagReportEntry {
+  readonly dagId: string;
+  readonly schedule: string | null;
+  readonly description: string;
+  /** SHA-256 of the DAG's generated source: a change means the DAG changed. */
+  readonly sha256: string;
+}
+
+export interface DagsReport {
+  /** Where the DAGs run: Composer, or Dataform workflow configs (scheduled model runs only). */
+  readonly runner: 'composer' | 'dataform-workflow-configs';
+  readonly dags: readonly DagReportEntry[];
+}

@@ -11,6 +11,7 @@ import {
   TEMPLATE_SPEC_ROLE,
   UDF_OBJECT_ROLE,
 } from '../core/markers';
+import { DAGS_REPORT, type DagsReport } from '../orchestration/graph';
 import type { SnapshotResource, StackSnapshot } from './snapshot';
 
 /** One kind of artifact: a title, and each artifact of the kind in a stack with its version. */
@@ -72,6 +73,30 @@ export const WAREHOUSE_MODELS: ArtifactKind = {
   },
 };
 
+function dagsOf(reports: ReadonlyMap<string, string>): DagsReport | undefined {
+  const text = reports.get(DAGS_REPORT);
+  return text ? (JSON.parse(text) as DagsReport) : undefined;
+}
+
+/** The orchestration's DAGs (dags.json): a changed source or schedule, and where and when it runs. */
+export const ORCHESTRATION_DAGS: ArtifactKind = {
+  kind: 'Orchestration DAG',
+  extract: (_resources, reports) =>
+    new Map(
+      (dagsOf(reports)?.dags ?? []).map((d) => [
+        d.dagId,
+        `${d.sha256.slice(0, 16)} @ ${d.schedule ?? 'on demand'}`,
+      ]),
+    ),
+  consequence: (name, reports) => {
+    const report = dagsOf(reports);
+    const dag = report?.dags.find((d) => d.dagId === name);
+    if (!report || !dag) return undefined;
+    const runner = report.runner === 'composer' ? 'on Composer' : 'as a Dataform workflow config';
+    return `runs ${runner}, ${dag.schedule ? `on schedule ${dag.schedule}` : 'on demand'}: ${dag.description}`;
+  },
+};
+
 /** Content-addressed bucket objects of one role, named by their folder, versioned by their content hash. */
 function hashedObjects(role: string): ArtifactKind['extract'] {
   return (resources) => {
@@ -92,6 +117,7 @@ function hashedObjects(role: string): ArtifactKind['extract'] {
 
 export const ARTIFACT_KINDS: ArtifactKind[] = [
   WAREHOUSE_MODELS,
+  ORCHESTRATION_DAGS,
   { kind: 'Dataflow UDF', extract: hashedObjects(UDF_OBJECT_ROLE) },
   { kind: 'Flex Template spec', extract: hashedObjects(TEMPLATE_SPEC_ROLE) },
   { kind: 'Gateway manifest', extract: hashedObjects(INGEST_MANIFEST_ROLE) },

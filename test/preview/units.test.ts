@@ -367,3 +367,42 @@ describe('warehouse models in the preview', () => {
     ]);
   });
 });
+
+describe('orchestration DAGs in the preview', () => {
+  const report = (schedule: string | null, sha: string, runner = 'composer') =>
+    new Map([
+      [
+        'dags.json',
+        JSON.stringify({
+          runner,
+          dags: [{ dagId: 'trb_prod_incremental', schedule, description: 'Hourly models.', sha256: sha }],
+        }),
+      ],
+    ]);
+  const withReports = (reports: Map<string, string>) => ({ ...snapshot({}), reports });
+
+  test('a changed schedule or source is a changed DAG, saying where and when it runs', () => {
+    const changes = diffArtifacts(
+      withReports(report('5 * * * *', 'a'.repeat(64))),
+      withReports(report('15 * * * *', 'a'.repeat(64))),
+    );
+    expect(changes).toEqual([
+      {
+        kind: 'Orchestration DAG',
+        name: 'trb_prod_incremental',
+        change: 'changed',
+        before: 'aaaaaaaaaaaaaaaa @ 5 * * * *',
+        after: 'aaaaaaaaaaaaaaaa @ 15 * * * *',
+        consequence: 'runs on Composer, on schedule 15 * * * *: Hourly models.',
+      },
+    ]);
+    const source = diffArtifacts(
+      withReports(report(null, 'a'.repeat(64), 'dataform-workflow-configs')),
+      withReports(report(null, 'b'.repeat(64), 'dataform-workflow-configs')),
+    );
+    expect(source[0]).toMatchObject({
+      after: 'bbbbbbbbbbbbbbbb @ on demand',
+      consequence: 'runs as a Dataform workflow config, on demand: Hourly models.',
+    });
+  });
+});

@@ -11,7 +11,7 @@ const LAYERS: readonly { readonly name: string; readonly rank: number; readonly 
   { name: 'contracts', rank: 1, pure: true },
   { name: 'models', rank: 2, pure: true },
   { name: 'orchestration', rank: 2, pure: true },
-  { name: 'preview', rank: 2, pure: true },
+  { name: 'preview', rank: 3, pure: true },
   { name: 'runtime', rank: 3, pure: true },
   { name: 'constructs/core', rank: 10 },
   { name: 'constructs/iam', rank: 11 },

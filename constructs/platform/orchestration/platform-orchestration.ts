@@ -1,9 +1,17 @@
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { contentSha256 } from '../../../core/names';
 import { dagSource, RELEASE_VARS_ENV } from '../../../orchestration/airflow';
-import { type DagSpec, type OrchestrationTargets, orchestrationGraph } from '../../../orchestration/graph';
+import {
+  DAGS_REPORT,
+  type DagSpec,
+  type DagsReport,
+  type OrchestrationTargets,
+  orchestrationGraph,
+} from '../../../orchestration/graph';
 import { ComposerEnvironment, type ComposerEnvironmentProps } from '../../composer/composer-environment';
 import { connect, describeGroup, describeNode } from '../../core/architecture';
+import { addStackReport } from '../../core/reports';
 import type { IServiceIdentity } from '../../iam/service-identity';
 import { DataBucket } from '../../storage/data-bucket';
 import { HashedObject } from '../../storage/hashed-object';
@@ -55,6 +63,8 @@ export class PlatformOrchestration extends Construct {
   public readonly identity?: IServiceIdentity;
   public readonly environment?: ComposerEnvironment;
   public readonly dags: readonly HashedObject[];
+  /** The DAGs that run here: all of them on Composer, the scheduled model runs as workflow configs without. */
+  public readonly running: readonly DagSpec[];
 
   constructor(scope: Construct, id: string, props: PlatformOrchestrationProps) {
     super(scope, id);
@@ -78,9 +88,23 @@ export class PlatformOrchestration extends Construct {
     };
     this.graph = orchestrationGraph(this.targets);
     describeGroup(this, 'orchestration');
+    // What the DAGs are, for the PR preview: a changed source or schedule is a changed DAG.
+    addStackReport(this, DAGS_REPORT, () => {
+      const report: DagsReport = {
+        runner: props.composer ? 'composer' : 'dataform-workflow-configs',
+        dags: this.running.map((d) => ({
+          dagId: d.dagId,
+          schedule: d.schedule,
+          description: d.description,
+          sha256: contentSha256(dagSource(d, this.targets)),
+        })),
+      };
+      return `${JSON.stringify(report, null, 2)}\n`;
+    });
 
     if (!props.composer) {
       // The same graph, without Composer: each scheduled DAG that only runs tagged models is a workflow config.
+      const running: DagSpec[] = [];
       for (const dag of this.graph) {
         const tags = dag.tasks.flatMap((t) =>
           t.kind === 'dataform-invoke' && 'tags' in t.select ? t.select.tags : [],
@@ -92,11 +116,14 @@ export class PlatformOrchestration extends Construct {
           cronSchedule: dag.schedule,
           includedTags: tags,
         });
+        running.push(dag);
       }
+      this.running = running;
       this.dags = [];
       return;
     }
 
+    this.running = this.graph;
     const identity = f.workloadIdentity('orchestrator', 'Composer: runs the platform DAGs');
     this.identity = identity;
     f.project.grant(identity, 'roles/composer.worker');
@@ -144,6 +171,11 @@ export class PlatformOrchestration extends Construct {
         }),
     );
     describeNode(this.environment, { shape: 'workflow', label: `Composer ${f.namePrefix}-composer` });
+    for (const [i, dag] of this.graph.entries()) {
+      const object = this.dags[i] as HashedObject;
+      describeNode(object, { shape: 'job', label: `DAG ${dag.dagId} (${dag.schedule ?? 'on demand'})` });
+      connect(this.environment, object, 'runs', 'reference');
+    }
     connect(this.environment, models.repository, 'runs models');
     if (loader) connect(this.environment, loader.job, 'catch-up');
   }
