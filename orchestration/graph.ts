@@ -253,7 +253,15 @@ export function orchestrationGraph(t: OrchestrationTargets): DagSpec[] {
             [REBUILD_VARS.to]: '{{ params.end_date }}',
           },
         },
-        ...run('rebuild', ['compile'], { targetsFromParam: 'params.models' }, { dependents: true }),
+        // The models do not read the range variables yet, so the selected models and their dependents are fully
+        // refreshed: a superset of the range, correct and safe to re-run. Limiting it to the range's partitions
+        // needs the incremental models to honour rebuild_from/rebuild_to.
+        ...run(
+          'rebuild',
+          ['compile'],
+          { targetsFromParam: 'params.models' },
+          { dependents: true, fullRefresh: true },
+        ),
       ],
     }),
   ];
@@ -372,4 +380,17 @@ export interface DagsReport {
   /** Where the DAGs run: Composer, or Dataform workflow configs (scheduled model runs only). */
   readonly runner: 'composer' | 'dataform-workflow-configs';
   readonly dags: readonly DagReportEntry[];
+}
+
+/** The graph as a Mermaid flowchart: one box per DAG (its schedule), its tasks and their order inside. */
+export function orchestrationMermaid(dags: readonly DagSpec[]): string {
+  const lines = ['flowchart LR'];
+  for (const d of dags) {
+    lines.push(`  subgraph ${d.dagId}["${d.dagId} (${d.schedule ?? 'on demand'})"]`);
+    for (const t of d.tasks) lines.push(`    ${d.dagId}__${t.id}["${t.id}: ${t.kind}"]`);
+    for (const t of d.tasks)
+      for (const u of t.upstream) lines.push(`    ${d.dagId}__${u} --> ${d.dagId}__${t.id}`);
+    lines.push('  end');
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -9,6 +9,7 @@ import {
   type DagSpec,
   type OrchestrationTargets,
   orchestrationGraph,
+  orchestrationMermaid,
   type TaskSpec,
 } from '../../orchestration/graph';
 import { CONTRACTS } from '../../stacks/contracts/index';
@@ -205,6 +206,7 @@ describeWithTool('python3', 'the generated DAG files', () => {
         invocation_config: {
           included_targets: "{{ params.models | map('dataform_target') | list }}",
           transitive_dependents_included: true,
+          fully_refresh_incremental_tables_enabled: true,
         },
       },
     });
@@ -250,4 +252,12 @@ describeWithTool('pyflakes3', 'the generated DAG files under pyflakes', () => {
       stderr: '',
     });
   });
+});
+
+test('the README shows the current graph', () => {
+  const readme = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Orchestration'));
+  const block = /```mermaid\n([\s\S]*?)```/.exec(section)?.[1];
+  const graph = orchestrationGraph({ ...TARGETS, namePrefix: 'trb-prod' });
+  expect(block).toBe(orchestrationMermaid(graph));
 });
