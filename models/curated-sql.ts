@@ -9,6 +9,11 @@ import type { CuratedModel, FilterSpec, GrainSpec, MeasureSpec } from './curated
 import { q, stmt, str } from './sql';
 import type { StagingModel } from './staging';
 
+/** The compilation variables of a rebuild: the event dates whose grains a run recomputes from staging. */
+export const REBUILD_VARS = { from: 'rebuild_from', to: 'rebuild_to' } as const;
+
+const rebuildDate = (v: string) => `CASE WHEN '{{date:${v}}}' = '' THEN NULL ELSE CAST('{{date:${v}}}' AS DATE) END`;
+
 export const CURATED_TECHNICAL = {
   /** Source rows in the grain; 0 marks a grain that became empty (deleted at the end of the run). */
   rows: '_tributary_rows',
@@ -113,6 +118,9 @@ export function curatedSql(model: CuratedModel, staging: StagingModel): CuratedS
     stmt('DECLARE tributary_all BOOL DEFAULT FALSE'),
     stmt('DECLARE tributary_partitions ARRAY<DATE> DEFAULT []'),
     stmt('DECLARE tributary_dates ARRAY<DATE> DEFAULT []'),
+    // A rebuild (both variables set) also recomputes every grain with source rows in its event dates.
+    stmt(`DECLARE tributary_rebuild_from DATE DEFAULT ${rebuildDate(REBUILD_VARS.from)}`),
+    stmt(`DECLARE tributary_rebuild_to DATE DEFAULT ${rebuildDate(REBUILD_VARS.to)}`),
     stmt(
       `IF tributary_through IS NULL THEN RAISE USING MESSAGE = '${model.name}: ${staging.changesLog} is empty; run ${staging.name} first'; END IF`,
     ),
@@ -127,7 +135,19 @@ WHERE NOT tributary_all AND changed_at > tributary_since AND changed_at <= tribu
 UNION DISTINCT
 SELECT ${touchedCols} FROM {{self}} WHERE tributary_all
 UNION DISTINCT
-SELECT DISTINCT ${grainSelect.join(', ')} FROM ${stg} AS s WHERE tributary_all`),
+SELECT DISTINCT ${grainSelect.join(', ')} FROM ${stg} AS s WHERE tributary_all
+UNION DISTINCT
+SELECT DISTINCT ${grainSelect.join(', ')} FROM ${stg} AS s
+WHERE tributary_rebuild_from IS NOT NULL AND tributary_rebuild_to IS NOT NULL
+  AND ${hourly(staging) ? `DATE(s.${TECHNICAL.partition})` : `s.${TECHNICAL.partition}`} BETWEEN tributary_rebuild_from AND tributary_rebuild_to${
+    dateGrain
+      ? `
+UNION DISTINCT
+SELECT ${touchedCols} FROM {{self}}
+WHERE tributary_rebuild_from IS NOT NULL AND tributary_rebuild_to IS NOT NULL
+  AND ${q(dateGrain[0])} BETWEEN tributary_rebuild_from AND tributary_rebuild_to`
+      : ''
+  }`),
     ...(partition
       ? [
           stmt(

@@ -6,6 +6,7 @@
  */
 import type { Contract } from '../contracts/model';
 import { Checks } from '../core/validation';
+import { REBUILD_VARS } from '../models/curated-sql';
 
 /** Retries with exponential backoff, per task. */
 export interface RetryPolicy {
@@ -132,8 +133,8 @@ export interface OrchestrationTargets {
   readonly contracts: readonly Contract[];
 }
 
-/** The run-level variables a rebuild passes to the Dataform compilation. */
-export const REBUILD_VARS = { from: 'rebuild_from', to: 'rebuild_to' } as const;
+/** The compilation variables a rebuild passes: the curated models recompute the grains of those event dates. */
+export { REBUILD_VARS } from '../models/curated-sql';
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 const STANDARD_RETRY: RetryPolicy = { retries: 3, retryDelayMinutes: 2, maxRetryDelayMinutes: 30 };
@@ -253,15 +254,9 @@ export function orchestrationGraph(t: OrchestrationTargets): DagSpec[] {
             [REBUILD_VARS.to]: '{{ params.end_date }}',
           },
         },
-        // The models do not read the range variables yet, so the selected models and their dependents are fully
-        // refreshed: a superset of the range, correct and safe to re-run. Limiting it to the range's partitions
-        // needs the incremental models to honour rebuild_from/rebuild_to.
-        ...run(
-          'rebuild',
-          ['compile'],
-          { targetsFromParam: 'params.models' },
-          { dependents: true, fullRefresh: true },
-        ),
+        // Incremental: with the range variables, each curated model downstream recomputes exactly the grains of
+        // those event dates from staging (models/curated-sql.ts); running it again changes nothing.
+        ...run('rebuild', ['compile'], { targetsFromParam: 'params.models' }, { dependents: true }),
       ],
     }),
   ];

@@ -78,6 +78,24 @@ function literal(value: unknown, f: SchemaField): string {
 const bqTimestamp = (d: Date) => `TIMESTAMP '${d.toISOString().replace('T', ' ').replace('Z', '+00')}'`;
 const fullName = (t: Target) => [t.schema, t.name].join('.');
 
+/** The named tables and every table downstream of them; an unknown name is an error naming the known ones. */
+function withDependents(tables: readonly CompiledTable[], targets: readonly string[]): Set<string> {
+  const known = new Set(tables.map((t) => fullName(t.target)));
+  const unknown = targets.filter((t) => !known.has(t));
+  if (unknown.length > 0)
+    throw new Error(`unknown targets ${unknown.join(', ')} (known: ${[...known].sort().join(', ')})`);
+  const out = new Set(targets);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const t of tables)
+      if (!out.has(fullName(t.target)) && (t.dependencyTargets ?? []).some((d) => out.has(fullName(d)))) {
+        out.add(fullName(t.target));
+        grew = true;
+      }
+  }
+  return out;
+}
+
 export interface ScanStats {
   /** Rows each table scan returned (after the filters pushed into it), by table. */
   readonly rowsRead: number;
@@ -117,6 +135,13 @@ export interface RunOptions {
   readonly measure?: boolean;
   /** Called after every statement with its wall time. @default - none */
   readonly trace?: (action: string, statement: number, ms: number, sql: string) => void;
+  /** Another compilation of the same project (other variables, such as a rebuild's range). @default - the warehouse's */
+  readonly graph?: CompiledGraph;
+  /**
+   * Run only these actions (`dataset.table`) and everything downstream of them, as a Dataform invocation with
+   * included targets and transitive dependents. @default - every action
+   */
+  readonly targets?: readonly string[];
 }
 
 /** Raised by a model's IF … RAISE (or any failing statement), naming the action and statement. */
@@ -294,7 +319,10 @@ export class LocalWarehouse {
   /** Runs every action in dependency order, then the assertions. A failing action stops the run (it throws). */
   async run(options: RunOptions): Promise<RunResult> {
     const started = performance.now();
-    const tables = [...(this.graph.tables ?? [])];
+    const graph = options.graph ?? this.graph;
+    const all = [...(graph.tables ?? [])];
+    const selected = options.targets ? withDependents(all, options.targets) : undefined;
+    const tables = selected ? all.filter((t) => selected.has(fullName(t.target))) : all;
     const done = new Set<string>();
     const actions: ActionResult[] = [];
     const total = { read: 0, scanned: 0 };
@@ -318,7 +346,7 @@ export class LocalWarehouse {
     const assertions =
       options.assertions === false
         ? []
-        : await Promise.all((this.graph.assertions ?? []).map((a) => this.assert(a, options.at)));
+        : await Promise.all((graph.assertions ?? []).map((a) => this.assert(a, options.at)));
     return {
       actions,
       assertions: assertions.sort((a, b) => (a.name < b.name ? -1 : 1)),

@@ -206,7 +206,7 @@ describeWithTool('python3', 'the generated DAG files', () => {
         invocation_config: {
           included_targets: "{{ params.models | map('dataform_target') | list }}",
           transitive_dependents_included: true,
-          fully_refresh_incremental_tables_enabled: true,
+          fully_refresh_incremental_tables_enabled: false,
         },
       },
     });
