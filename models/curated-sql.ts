@@ -12,7 +12,8 @@ import type { StagingModel } from './staging';
 /** The compilation variables of a rebuild: the event dates whose grains a run recomputes from staging. */
 export const REBUILD_VARS = { from: 'rebuild_from', to: 'rebuild_to' } as const;
 
-const rebuildDate = (v: string) => `CASE WHEN '{{date:${v}}}' = '' THEN NULL ELSE CAST('{{date:${v}}}' AS DATE) END`;
+const rebuildDate = (v: string) =>
+  `CASE WHEN '{{date:${v}}}' = '' THEN NULL ELSE CAST('{{date:${v}}}' AS DATE) END`;
 
 export const CURATED_TECHNICAL = {
   /** Source rows in the grain; 0 marks a grain that became empty (deleted at the end of the run). */
