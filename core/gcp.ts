@@ -277,6 +277,12 @@ export const IAM_MEMBER: NamingRule = {
     /^(group|user|serviceAccount):[^@\s]+@[^@\s]+\.[a-z]{2,}$|^domain:[a-z0-9.-]+\.[a-z]{2,}$/.test(v),
 };
 
+/** A service account's email (user-managed or a Google service agent). */
+export const SERVICE_ACCOUNT_EMAIL: NamingRule = {
+  text: 'must be a service account email such as name@project.iam.gserviceaccount.com',
+  test: (v) => /^[a-z0-9][a-z0-9._-]{0,99}@[a-z0-9.-]+\.gserviceaccount\.com$/.test(v),
+};
+
 /** Pub/Sub: delivery attempts before a message is dead-lettered. */
 export const DELIVERY_ATTEMPTS = wholeNumber(5, 100, '', 'the Pub/Sub limits');
 /** Pub/Sub: how long a topic keeps messages for replay. */

@@ -44,6 +44,7 @@ export class EnvironmentStack extends TributaryStack {
       ingest: { ...config.ingest, image: runtimeImageOf(config, 'ingest') },
       ...(config.loader ? { loader: { ...config.loader, image: runtimeImageOf(config, 'loader') } } : {}),
       ...(config.orchestration ? { orchestration: config.orchestration } : {}),
+      ...(config.consumers ? { consumers: config.consumers } : {}),
       ...(config.models
         ? {
             models: {

@@ -1,4 +1,5 @@
 import type { Construct } from 'constructs';
+import { PlatformConsumers, type PlatformConsumersProps } from './consumers/platform-consumers';
 import {
   type DeployerRole,
   type IPlatformFoundation,
@@ -25,6 +26,8 @@ export interface StreamingPlatformProps extends PlatformFoundationProps {
   readonly loader?: Omit<PlatformLoaderProps, 'foundation' | 'streams'>;
   /** Scheduled, data-quality, rebuild and catch-up runs (needs `models`). @default - no orchestration */
   readonly orchestration?: Omit<PlatformOrchestrationProps, 'foundation' | 'models' | 'loader'>;
+  /** The consumers of curated data: BI access (needs `models`). @default - none */
+  readonly consumers?: Omit<PlatformConsumersProps, 'foundation' | 'models'>;
 }
 
 /**
@@ -42,6 +45,7 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
       ...PlatformModels.REQUIRED_SERVICES,
       ...PlatformLoader.REQUIRED_SERVICES,
       ...PlatformOrchestration.REQUIRED_SERVICES,
+      ...PlatformConsumers.REQUIRED_SERVICES,
     ]),
   ].sort();
 
@@ -74,9 +78,11 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
   public readonly loader?: PlatformLoader;
   /** The orchestration, when `orchestration` (and `models`) are set. */
   public readonly orchestration?: PlatformOrchestration;
+  /** The consumers' access, when `consumers` (and `models`) are set. */
+  public readonly consumers?: PlatformConsumers;
 
   constructor(scope: Construct, id: string, props: StreamingPlatformProps) {
-    const { streams, ingest, models, loader, orchestration, ...foundation } = props;
+    const { streams, ingest, models, loader, orchestration, consumers, ...foundation } = props;
     super(scope, id, foundation);
     this.streams = new EventStreams(this, 'Streams', { ...streams, foundation: this });
     if (ingest)
@@ -105,6 +111,15 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
         foundation: this,
         models: this.models,
         ...(this.loader ? { loader: this.loader } : {}),
+      });
+    }
+    if (consumers) {
+      if (!this.models)
+        throw new Error(`${this.node.path}: consumers read the curated models; set models too`);
+      this.consumers = new PlatformConsumers(this, 'Consumers', {
+        ...consumers,
+        models: this.models,
+        foundation: this,
       });
     }
   }

@@ -39,6 +39,7 @@ export const dev: EnvironmentConfig = {
   },
   ingest: { minInstances: 0, maxInstances: 3 },
   loader: { maxRejectShare: 0.05, memory: '512Mi', maxRetries: 1 },
+  consumers: {},
   orchestration: {},
   models: {
     // The generated Dataform project lives on its own branch of this repository (npm run dataform:push).

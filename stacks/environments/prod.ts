@@ -40,6 +40,7 @@ export const prod: EnvironmentConfig = {
   },
   ingest: { minInstances: 1, maxInstances: 50 },
   loader: { maxRejectShare: 0.01, taskTimeoutSeconds: 7200 },
+  consumers: {},
   orchestration: {
     composer: {
       // Pinned: an alias would move Airflow and its providers on its own. Upgrade by changing this build.

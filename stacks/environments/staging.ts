@@ -39,6 +39,7 @@ export const staging: EnvironmentConfig = {
   },
   ingest: { minInstances: 0, maxInstances: 10 },
   loader: { maxRejectShare: 0.01 },
+  consumers: {},
   orchestration: {
     composer: {
       size: 'ENVIRONMENT_SIZE_SMALL',

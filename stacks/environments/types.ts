@@ -1,3 +1,4 @@
+import type { ConsumersSettings } from '../../constructs/platform/consumers/platform-consumers';
 import type { FoundationSettings } from '../../constructs/platform/foundation/foundation';
 import type { IngestSettings } from '../../constructs/platform/ingest/platform-ingest';
 import type { LoaderSettings } from '../../constructs/platform/loader/platform-loader';
@@ -35,6 +36,8 @@ export interface EnvironmentConfig {
    * Dataform workflow configs for the scheduled model runs. @default - no orchestration
    */
   readonly orchestration?: OrchestrationSettings;
+  /** The consumers of curated data (BI access, Looker Studio). @default - none */
+  readonly consumers?: ConsumersSettings;
 }
 
 /** Placeholder project ids let the offline synth run; deploying them would fail. */

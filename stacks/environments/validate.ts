@@ -1,3 +1,4 @@
+import { checkConsumersSettings } from '../../constructs/platform/consumers/platform-consumers';
 import { checkFoundationSettings } from '../../constructs/platform/foundation/foundation';
 import { checkIngestSettings } from '../../constructs/platform/ingest/platform-ingest';
 import { checkLoaderSettings } from '../../constructs/platform/loader/platform-loader';
@@ -59,5 +60,6 @@ export function validateEnvironment(config: EnvironmentConfig): void {
   if (config.ingest) checkIngestSettings(c, config.ingest, 'ingest.');
   if (config.models) checkModelsSettings(c, config.models, 'models.');
   if (config.loader) checkLoaderSettings(c, config.loader, 'loader.');
+  if (config.consumers) checkConsumersSettings(c, config.consumers, 'consumers.');
   c.throwIfAny();
 }

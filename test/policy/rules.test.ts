@@ -7,6 +7,7 @@ import {
   composerPrivateEnvironment,
   composerServiceAccount,
   composerWebServerAccess,
+  consumersCuratedOnly,
   DEFAULT_RULES,
   dataflowDeadLetter,
   dataflowPrivateIps,
@@ -434,6 +435,38 @@ const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext]
       config: { software_config: { image_version: 'composer-3-airflow-2.10.5-build.12' } },
     }),
     'environment c uses image "composer-3-airflow-2", not a pinned composer-3 build',
+    prod,
+  ],
+  [
+    consumersCuratedOnly,
+    fixture('google_bigquery_dataset_iam_member', {
+      dataset_id: 'trb_prod_staging',
+      role: 'roles/bigquery.dataViewer',
+      member: 'serviceAccount:trb-prod-bi@p.iam.gserviceaccount.com',
+    }),
+    fixture('google_bigquery_dataset_iam_member', {
+      dataset_id: 'trb_prod_curated',
+      role: 'roles/bigquery.dataViewer',
+      member: 'serviceAccount:trb-prod-bi@p.iam.gserviceaccount.com',
+    }),
+    'serviceAccount:trb-prod-bi@p.iam.gserviceaccount.com is granted roles/bigquery.dataViewer on trb_prod_staging, which is not curated data',
+    prod,
+  ],
+  [
+    consumersCuratedOnly,
+    fixture('google_bigquery_table_iam_member', {
+      dataset_id: 'trb_prod_raw',
+      table_id: 'order_v1',
+      role: 'roles/bigquery.dataViewer',
+      member: 'serviceAccount:trb-prod-ml@p.iam.gserviceaccount.com',
+    }),
+    fixture('google_bigquery_table_iam_member', {
+      dataset_id: 'trb_prod_raw',
+      table_id: 'order_v1',
+      role: 'roles/bigquery.dataEditor',
+      member: 'serviceAccount:trb-prod-loader@p.iam.gserviceaccount.com',
+    }),
+    'serviceAccount:trb-prod-ml@p.iam.gserviceaccount.com is granted roles/bigquery.dataViewer on trb_prod_raw',
     prod,
   ],
 ];

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { type App, Testing } from 'cdktf';
 import type { GrantRecord } from '../../constructs/iam/grants';
 import { PROJECT_ONLY_ROLES } from '../../constructs/iam/roles';
+import { PlatformConsumers } from '../../constructs/platform/consumers/platform-consumers';
 import { StreamingPlatform } from '../../constructs/platform/streaming-platform';
 import type { DataflowDelivery } from '../../constructs/platform/streams/event-streams';
 import type { PolicyReport } from '../../constructs/policy/types';
@@ -91,6 +92,7 @@ describe('the app', () => {
       // identity per stream with Dataflow delivery.
       const identities =
         2 +
+        (env.consumers ? 1 : 0) +
         (env.loader ? 3 : 0) +
         (env.orchestration?.composer ? 1 : 0) +
         (env.streams.delivery.kind === 'dataflow' ? 4 : 0);
@@ -109,6 +111,25 @@ describe('the app', () => {
               `serviceAccount:${env.foundation.namePrefix}-orchestrator@${env.foundation.project}.iam.gserviceaccount.com ${env.foundation.namePrefix}-dataform@${env.foundation.project}.iam.gserviceaccount.com`,
             ]
           : [],
+      );
+    },
+  );
+
+  test.each(ENVIRONMENTS.map((e) => [e.name, e]))(
+    '%s: the IAM matrix shows the BI account on curated data only',
+    (name, env) => {
+      const matrix = JSON.parse(read(name, 'iam-matrix.json')) as GrantRecord[];
+      const bi = matrix.filter((r) =>
+        r.principal.startsWith(`serviceAccount:${env.foundation.namePrefix}-bi@`),
+      );
+      const curated = `${env.foundation.project}.${env.foundation.namePrefix.replace(/-/g, '_')}_curated`;
+      expect(bi.map((r) => `${r.resourceType} ${r.resource} ${r.role}`).sort()).toEqual(
+        [
+          `google_bigquery_dataset ${curated} roles/bigquery.dataViewer`,
+          ...PlatformConsumers.BI_PROJECT_ROLES.map(
+            (role) => `google_project ${env.foundation.project} ${role}`,
+          ),
+        ].sort(),
       );
     },
   );
@@ -547,18 +568,18 @@ describe('the app', () => {
     const text = summarize(outdir, ['trb-dev-placeholder', 'real-project-1']);
     expect(text).toContain('Synthesized 4 stacks');
     expect(text).toMatch(
-      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}117: bigquery 17, datacatalog 3, dataform 4, eventarc 1, iam 21, logging 4, pubsub 40, run 3, secretmanager 10, storage 13, workflows 1\n {2}data {8}1: project 1\n/,
+      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}123: bigquery 18, datacatalog 3, dataform 4, eventarc 1, iam 26, logging 4, pubsub 40, run 3, secretmanager 10, storage 13, workflows 1\n {2}data {8}1: project 1\n/,
     );
     expect(text).toContain(
-      'identities  5: trb-dev-dataform, trb-dev-ingest, trb-dev-loader, trb-dev-loader-trigger, trb-dev-loader-workflow\n',
+      'identities  6: trb-dev-bi, trb-dev-dataform, trb-dev-ingest, trb-dev-loader, trb-dev-loader-trigger, trb-dev-loader-workflow\n',
     );
     expect(text).toMatch(
-      /prod {2}.*\n {2}resources {3}177: bigquery 28, composer 1, datacatalog 3, dataflow 4, dataform 3, eventarc 1, iam 38, logging 4, pubsub 48, run 4, secretmanager 10, storage 32, workflows 1\n/,
+      /prod {2}.*\n {2}resources {3}183: bigquery 29, composer 1, datacatalog 3, dataflow 4, dataform 3, eventarc 1, iam 43, logging 4, pubsub 48, run 4, secretmanager 10, storage 32, workflows 1\n/,
     );
-    // The policy line counts what the resource and data lines count: 117 + 1. The two suppressions are the
+    // The policy line counts what the resource and data lines count: 123 + 1. The two suppressions are the
     // loader's project-wide grants that no narrower resource can take (workflows.invoker, the GCS agent's publish).
     expect(text).toContain(
-      'policy      passed: 0 errors, 0 warnings, 2 suppressed over 118 resources and data sources',
+      'policy      passed: 0 errors, 0 warnings, 2 suppressed over 124 resources and data sources',
     );
     expect(text).toMatch(
       /docs {8}.*stacks\/prod\/policy-report\.md, .*stacks\/prod\/iam-matrix\.md, .*stacks\/prod\/architecture\.md/,

@@ -6,6 +6,7 @@ import { composerPinnedImage } from './composer-pinned-image';
 import { composerPrivateEnvironment } from './composer-private-environment';
 import { composerServiceAccount } from './composer-service-account';
 import { composerWebServerAccess } from './composer-web-server-access';
+import { consumersCuratedOnly } from './consumers-curated-only';
 import { dataflowDeadLetter } from './dataflow-dead-letter';
 import { dataflowPrivateIps } from './dataflow-private-ips';
 import { dataflowServiceAccount } from './dataflow-service-account';
@@ -35,6 +36,7 @@ export {
   composerPrivateEnvironment,
   composerServiceAccount,
   composerWebServerAccess,
+  consumersCuratedOnly,
   dataflowDeadLetter,
   dataflowPrivateIps,
   dataflowServiceAccount,
@@ -85,5 +87,6 @@ export const DEFAULT_RULES: readonly PolicyRule[] = [
   composerServiceAccount,
   composerWebServerAccess,
   composerPinnedImage,
+  consumersCuratedOnly,
   terraformStaticDependsOn,
 ];

@@ -1,0 +1,94 @@
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { SERVICE_ACCOUNT_EMAIL } from '../../../core/gcp';
+import type { Checks } from '../../../core/validation';
+import { describeNode } from '../../core/architecture';
+import { childChecks } from '../../core/validation';
+import { Principal } from '../../iam/principal';
+import type { IServiceIdentity } from '../../iam/service-identity';
+import type { DeployerRole, IPlatformFoundation } from '../foundation/foundation';
+import type { PlatformModels } from '../models/platform-models';
+
+/** The `consumers` section of an environment file. */
+export interface ConsumersSettings {
+  /** Let the BI principal read columns under the PII policy tag. @default false */
+  readonly biReadsPii?: boolean;
+  /**
+   * The organization's Looker Studio service agent (`service-org-<id>@gcp-sa-datastudio.iam.gserviceaccount.com`);
+   * it may then act as the BI account only, so Looker Studio data sources use it. @default - no Looker Studio
+   */
+  readonly lookerStudioAgent?: string;
+}
+
+export interface PlatformConsumersProps extends ConsumersSettings {
+  readonly foundation: IPlatformFoundation;
+  readonly models: PlatformModels;
+}
+
+export function checkConsumersSettings(c: Checks, s: ConsumersSettings, prefix = ''): void {
+  c.check(`${prefix}lookerStudioAgent`, s.lookerStudioAgent, SERVICE_ACCOUNT_EMAIL);
+}
+
+/**
+ * The consumers of curated data, least privilege. The BI account reads the curated dataset only (never raw or
+ * staging), and PII columns only when the environment says so; it runs query jobs, read sessions (Storage Read
+ * API) and bills service usage to the project. Looker hosted elsewhere impersonates it (the stack outputs the
+ * connection settings); Looker Studio acts as it through the organization's agent, with a Linking API URL per
+ * curated model.
+ */
+export class PlatformConsumers extends Construct {
+  public static readonly REQUIRED_SERVICES: readonly string[] = ['bigquerystorage.googleapis.com'];
+  public static readonly DEPLOYER_ROLES: readonly DeployerRole[] = [];
+  public static readonly PLANNER_ROLES: readonly DeployerRole[] = [];
+  /** Roles the BI account needs project-wide (they exist only there). */
+  public static readonly BI_PROJECT_ROLES: readonly string[] = [
+    'roles/bigquery.jobUser',
+    'roles/bigquery.readSessionUser',
+    'roles/serviceusage.serviceUsageConsumer',
+  ];
+
+  public readonly bi: IServiceIdentity;
+
+  constructor(scope: Construct, id: string, props: PlatformConsumersProps) {
+    const c = childChecks(scope, id, 'PlatformConsumers');
+    checkConsumersSettings(c, props);
+    c.throwIfAny();
+    super(scope, id);
+    const f = props.foundation;
+    const bi = f.workloadIdentity('bi', 'BI: reads curated data for Looker and Looker Studio');
+    this.bi = bi;
+    f.datasets.curated.grantDataViewer(bi);
+    for (const role of PlatformConsumers.BI_PROJECT_ROLES) f.project.grant(bi, role);
+    if (props.biReadsPii) props.models.piiTag.grantFineGrainedRead(bi);
+    if (props.lookerStudioAgent) bi.grantTokenCreator(Principal.serviceAccount(props.lookerStudioAgent));
+    const dataset = f.datasets.curated.datasetId;
+    new TerraformOutput(this, 'LookerConnection', {
+      description:
+        'BigQuery connection settings for a Looker instance hosted elsewhere (impersonate the account).',
+      value: { project: f.projectId, dataset, serviceAccount: bi.email },
+    });
+    if (props.lookerStudioAgent)
+      new TerraformOutput(this, 'LookerStudioLinks', {
+        description:
+          'Looker Studio Linking API URLs: a report on each curated table, read as the BI account.',
+        value: Object.fromEntries(
+          props.models.project.curated.map((m) => [m.name, lookerStudioUrl(f.projectId, dataset, m.name)]),
+        ),
+      });
+    describeNode(this, { shape: 'identity', label: 'BI: Looker, Looker Studio', inputs: [] });
+  }
+}
+
+/** A Looker Studio Linking API URL creating a report on one BigQuery table. */
+export function lookerStudioUrl(project: string, dataset: string, table: string): string {
+  const params = new URLSearchParams({
+    'c.reportName': `Tributary ${table}`,
+    'ds.ds0.connector': 'bigQuery',
+    'ds.ds0.type': 'TABLE',
+    'ds.ds0.projectId': project,
+    'ds.ds0.datasetId': dataset,
+    'ds.ds0.tableId': table,
+    'ds.ds0.billingProjectId': project,
+  });
+  return `https://lookerstudio.google.com/reporting/create?${params.toString()}`;
+}

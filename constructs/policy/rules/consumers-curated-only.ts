@@ -1,0 +1,30 @@
+import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
+
+/** The platform's consumer accounts (`<prefix>-bi`, `<prefix>-ml`), by the deterministic names it gives them. */
+const CONSUMER = /^serviceAccount:[a-z0-9-]+-(bi|ml)@/;
+/** Raw and staging datasets (`<prefix>_raw`, `<prefix>_staging`), and tables in them. */
+const NOT_CURATED = /_(raw|staging)$/;
+
+export const consumersCuratedOnly: PolicyRule = {
+  id: 'TRB-CONS-1',
+  level: 'error',
+  title: 'BI and ML principals are granted on curated data only',
+  explanation:
+    'Consumers reuse the governed models: a BI or ML account reading raw or staging would bypass the curated contracts, deduplication and PII pseudonyms. Grant them the curated dataset (and the ML account its own dataset) only.',
+  check: (resource) => {
+    if (resource.mode !== 'managed') return NOT_APPLICABLE;
+    if (
+      resource.type !== 'google_bigquery_dataset_iam_member' &&
+      resource.type !== 'google_bigquery_table_iam_member'
+    )
+      return NOT_APPLICABLE;
+    const member = String(resource.config.member ?? '');
+    if (!CONSUMER.test(member)) return NOT_APPLICABLE;
+    const dataset = String(resource.config.dataset_id ?? '');
+    if (NOT_CURATED.test(dataset))
+      return nonCompliant(
+        `${member} is granted ${String(resource.config.role)} on ${dataset}, which is not curated data`,
+      );
+    return COMPLIANT;
+  },
+};
