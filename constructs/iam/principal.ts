@@ -125,6 +125,7 @@ const SERVICE_AGENTS = {
   artifactregistry: (n: string) => `service-${n}@gcp-sa-artifactregistry.iam.gserviceaccount.com`,
   compute: (n: string) => `service-${n}@compute-system.iam.gserviceaccount.com`,
   dataform: (n: string) => `service-${n}@gcp-sa-dataform.iam.gserviceaccount.com`,
+  looker: (n: string) => `service-${n}@gcp-sa-looker.iam.gserviceaccount.com`,
 } as const;
 
 export type GoogleServiceAgent = keyof typeof SERVICE_AGENTS;

@@ -57,6 +57,7 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
     ...PlatformModels.PLANNER_ROLES,
     ...PlatformLoader.PLANNER_ROLES,
     ...PlatformOrchestration.PLANNER_ROLES,
+    ...PlatformConsumers.PLANNER_ROLES,
   ].filter((r, i, all) => all.findIndex((o) => o.role === r.role) === i);
 
   /** What the deployer needs project-wide to create every part; the bootstrap stack grants it. */
@@ -67,6 +68,7 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
     ...PlatformModels.DEPLOYER_ROLES,
     ...PlatformLoader.DEPLOYER_ROLES,
     ...PlatformOrchestration.DEPLOYER_ROLES,
+    ...PlatformConsumers.DEPLOYER_ROLES,
   ].filter((r, i, all) => all.findIndex((o) => o.role === r.role) === i);
 
   public readonly streams: EventStreams;

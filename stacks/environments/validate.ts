@@ -60,6 +60,7 @@ export function validateEnvironment(config: EnvironmentConfig): void {
   if (config.ingest) checkIngestSettings(c, config.ingest, 'ingest.');
   if (config.models) checkModelsSettings(c, config.models, 'models.');
   if (config.loader) checkLoaderSettings(c, config.loader, 'loader.');
-  if (config.consumers) checkConsumersSettings(c, config.consumers, 'consumers.');
+  if (config.consumers)
+    checkConsumersSettings(c, config.consumers, 'consumers.', config.foundation.network !== undefined);
   c.throwIfAny();
 }

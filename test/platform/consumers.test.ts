@@ -16,10 +16,16 @@ const PLACEMENT = {
 const AGENT = 'service-org-1234@gcp-sa-datastudio.iam.gserviceaccount.com';
 const BI = 'serviceAccount:trb-tst-bi@trb-test-project.iam.gserviceaccount.com';
 
-function platform(consumers: Record<string, unknown>) {
+const NETWORK = {
+  network: 'projects/trb-test-project/global/networks/platform',
+  subnetwork: 'regions/europe-west1/subnetworks/platform',
+};
+
+function platform(consumers: Record<string, unknown>, network = false) {
   const stack = testStack();
   new StreamingPlatform(stack, 'Platform', {
     ...PLACEMENT,
+    ...(network ? { network: NETWORK } : {}),
     streams: { delivery: { kind: 'bigquery-subscription' }, contracts: [order] },
     models: { git: { url: 'https://example.com/models.git', branch: 'main' }, curated: [factDailyOrders] },
     consumers,
@@ -68,6 +74,41 @@ describe('PlatformConsumers', () => {
     expect(connection).toMatchObject({ project: 'trb-test-project', dataset: 'trb_tst_curated' });
     expect(new URL(links.fact_daily_orders as string).searchParams.get('ds.ds0.tableId')).toBe(
       'fact_daily_orders',
+    );
+  });
+
+  test('a Looker instance: private on the environment network, OAuth client from Secret Manager, its agent reading curated only', () => {
+    const looker = {
+      edition: 'LOOKER_CORE_STANDARD_ANNUAL',
+      oauthClient: { idSecret: 'looker-oauth-client-id', secretSecret: 'looker-oauth-client-secret' },
+      maintenanceWindow: { day: 'SUNDAY', hourUtc: 3 },
+    };
+    const { stack, json } = platform({ looker }, true);
+    expect(stack.policy.errors).toEqual([]);
+    const instance = Object.values(
+      (json.resource as Record<string, Record<string, Record<string, unknown>>>).google_looker_instance ?? {},
+    )[0];
+    expect(instance).toMatchObject({
+      name: 'trb-tst-looker',
+      platform_edition: 'LOOKER_CORE_STANDARD_ANNUAL',
+      private_ip_enabled: true,
+      public_ip_enabled: false,
+      consumer_network: NETWORK.network,
+      maintenance_window: { day_of_week: 'SUNDAY', start_time: { hours: 3, minutes: 0 } },
+      oauth_config: {
+        client_id: expect.stringContaining('data.google_secret_manager_secret_version'),
+        client_secret: expect.stringContaining('data.google_secret_manager_secret_version'),
+      },
+    });
+    const agent = stack.grants.records.filter((r) => r.principal === 'serviceAgent:looker@trb-test-project');
+    expect(agent.map((r) => `${r.resourceType} ${r.resource} ${r.role}`).sort()).toEqual([
+      'google_bigquery_dataset trb-test-project.trb_tst_curated roles/bigquery.dataViewer',
+      'google_project trb-test-project roles/bigquery.jobUser',
+      'google_project trb-test-project roles/bigquery.readSessionUser',
+      'google_project trb-test-project roles/serviceusage.serviceUsageConsumer',
+    ]);
+    expect(errorOf(() => platform({ looker })).message).toContain(
+      'looker = "private IP": needs foundation.network',
     );
   });
 

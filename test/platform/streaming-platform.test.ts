@@ -1,4 +1,5 @@
 import { GrantLedger } from '../../constructs/iam/grants';
+import { PlatformConsumers } from '../../constructs/platform/consumers/platform-consumers';
 import { PlatformFoundation } from '../../constructs/platform/foundation/foundation';
 import { PlatformIngest } from '../../constructs/platform/ingest/platform-ingest';
 import { PlatformLoader } from '../../constructs/platform/loader/platform-loader';
@@ -59,6 +60,7 @@ describe('StreamingPlatform', () => {
       PlatformModels,
       PlatformLoader,
       PlatformOrchestration,
+      PlatformConsumers,
     ];
     expect([...StreamingPlatform.REQUIRED_SERVICES]).toEqual(
       [...new Set(parts.flatMap((p) => p.REQUIRED_SERVICES))].sort(),

@@ -23,6 +23,7 @@ import {
   iamNoServiceAccountKeys,
   iamProjectScope,
   labelsRequired,
+  lookerPrivate,
   pubsubDeadLetter,
   pubsubTopicSchema,
   runNoPublicInvoker,
@@ -467,6 +468,36 @@ const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext]
       member: 'serviceAccount:trb-prod-loader@p.iam.gserviceaccount.com',
     }),
     'serviceAccount:trb-prod-ml@p.iam.gserviceaccount.com is granted roles/bigquery.dataViewer on trb_prod_raw',
+    prod,
+  ],
+  [
+    lookerPrivate,
+    fixture('google_looker_instance', {
+      name: 'trb-prod-looker',
+      public_ip_enabled: true,
+      private_ip_enabled: true,
+    }),
+    fixture('google_looker_instance', {
+      name: 'trb-prod-looker',
+      public_ip_enabled: false,
+      private_ip_enabled: true,
+    }),
+    'Looker instance trb-prod-looker does not set public_ip_enabled = false',
+    prod,
+  ],
+  [
+    consumersCuratedOnly,
+    fixture('google_bigquery_dataset_iam_member', {
+      dataset_id: 'trb_prod_raw',
+      role: 'roles/bigquery.dataViewer',
+      member: 'serviceAccount:service-123@gcp-sa-looker.iam.gserviceaccount.com',
+    }),
+    fixture('google_bigquery_dataset_iam_member', {
+      dataset_id: 'trb_prod_curated',
+      role: 'roles/bigquery.dataViewer',
+      member: 'serviceAccount:service-123@gcp-sa-looker.iam.gserviceaccount.com',
+    }),
+    'on trb_prod_raw, which is not curated data',
     prod,
   ],
 ];

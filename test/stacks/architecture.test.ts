@@ -25,6 +25,7 @@ const LAYERS: readonly { readonly name: string; readonly rank: number; readonly 
   { name: 'constructs/dataform', rank: 18 },
   { name: 'constructs/workflows', rank: 18 },
   { name: 'constructs/composer', rank: 18 },
+  { name: 'constructs/looker', rank: 18 },
   { name: 'constructs/logging', rank: 18 },
   { name: 'constructs/eventarc', rank: 19 },
   { name: 'constructs/platform/stack', rank: 20 },
@@ -33,6 +34,8 @@ const LAYERS: readonly { readonly name: string; readonly rank: number; readonly 
   { name: 'constructs/platform/ingest', rank: 23 },
   { name: 'constructs/platform/models', rank: 24 },
   { name: 'constructs/platform/loader', rank: 25 },
+  { name: 'constructs/platform/orchestration', rank: 26 },
+  { name: 'constructs/platform/consumers', rank: 26 },
   { name: 'constructs/platform', rank: 29 },
   // The entry points: each layer's index, and the package's.
   { name: 'constructs', rank: 30 },

@@ -4,8 +4,10 @@ import { SERVICE_ACCOUNT_EMAIL } from '../../../core/gcp';
 import type { Checks } from '../../../core/validation';
 import { describeNode } from '../../core/architecture';
 import { childChecks } from '../../core/validation';
+import type { IPrincipal } from '../../iam/principal';
 import { Principal } from '../../iam/principal';
 import type { IServiceIdentity } from '../../iam/service-identity';
+import { LookerInstance, type LookerInstanceProps } from '../../looker/looker-instance';
 import type { DeployerRole, IPlatformFoundation } from '../foundation/foundation';
 import type { PlatformModels } from '../models/platform-models';
 
@@ -18,6 +20,11 @@ export interface ConsumersSettings {
    * it may then act as the BI account only, so Looker Studio data sources use it. @default - no Looker Studio
    */
   readonly lookerStudioAgent?: string;
+  /**
+   * A Looker (Google Cloud core) instance, private on the environment network (costly: off by default). Its
+   * service agent gets the BI grants. @default - no instance: Looker hosted elsewhere impersonates the BI account
+   */
+  readonly looker?: Pick<LookerInstanceProps, 'edition' | 'oauthClient' | 'maintenanceWindow'>;
 }
 
 export interface PlatformConsumersProps extends ConsumersSettings {
@@ -25,8 +32,15 @@ export interface PlatformConsumersProps extends ConsumersSettings {
   readonly models: PlatformModels;
 }
 
-export function checkConsumersSettings(c: Checks, s: ConsumersSettings, prefix = ''): void {
+export function checkConsumersSettings(
+  c: Checks,
+  s: ConsumersSettings,
+  prefix = '',
+  hasNetwork = true,
+): void {
   c.check(`${prefix}lookerStudioAgent`, s.lookerStudioAgent, SERVICE_ACCOUNT_EMAIL);
+  if (s.looker && !hasNetwork)
+    c.fail(`${prefix}looker`, 'private IP', 'needs foundation.network: the instance gets a private IP on it');
 }
 
 /**
@@ -37,9 +51,16 @@ export function checkConsumersSettings(c: Checks, s: ConsumersSettings, prefix =
  * curated model.
  */
 export class PlatformConsumers extends Construct {
-  public static readonly REQUIRED_SERVICES: readonly string[] = ['bigquerystorage.googleapis.com'];
-  public static readonly DEPLOYER_ROLES: readonly DeployerRole[] = [];
-  public static readonly PLANNER_ROLES: readonly DeployerRole[] = [];
+  public static readonly REQUIRED_SERVICES: readonly string[] = [
+    'bigquerystorage.googleapis.com',
+    'looker.googleapis.com',
+  ];
+  public static readonly DEPLOYER_ROLES: readonly DeployerRole[] = [
+    { role: 'roles/looker.admin', why: 'creates the Looker instance where an environment has one' },
+  ];
+  public static readonly PLANNER_ROLES: readonly DeployerRole[] = [
+    { role: 'roles/looker.viewer', why: 'reads the Looker instance' },
+  ];
   /** Roles the BI account needs project-wide (they exist only there). */
   public static readonly BI_PROJECT_ROLES: readonly string[] = [
     'roles/bigquery.jobUser',
@@ -48,18 +69,34 @@ export class PlatformConsumers extends Construct {
   ];
 
   public readonly bi: IServiceIdentity;
+  /** The Looker instance, when `looker` is set. */
+  public readonly looker?: LookerInstance;
 
   constructor(scope: Construct, id: string, props: PlatformConsumersProps) {
     const c = childChecks(scope, id, 'PlatformConsumers');
-    checkConsumersSettings(c, props);
+    checkConsumersSettings(c, props, '', props.foundation.network !== undefined);
     c.throwIfAny();
     super(scope, id);
     const f = props.foundation;
     const bi = f.workloadIdentity('bi', 'BI: reads curated data for Looker and Looker Studio');
     this.bi = bi;
-    f.datasets.curated.grantDataViewer(bi);
-    for (const role of PlatformConsumers.BI_PROJECT_ROLES) f.project.grant(bi, role);
-    if (props.biReadsPii) props.models.piiTag.grantFineGrainedRead(bi);
+    if (props.looker && f.network)
+      this.looker = new LookerInstance(this, 'Looker', {
+        ...props.looker,
+        instanceName: `${f.namePrefix}-looker`,
+        region: f.region,
+        project: f.projectId,
+        network: f.network.network,
+        ...(f.projectNumber ? { projectNumber: f.projectNumber } : {}),
+        ...(f.encryptionKey ? { encryptionKey: f.encryptionKey } : {}),
+      });
+    // The instance queries BigQuery as its service agent, so the agent gets what the BI account gets.
+    const readers: IPrincipal[] = [bi, ...(this.looker ? [this.looker.agent] : [])];
+    for (const reader of readers) {
+      f.datasets.curated.grantDataViewer(reader);
+      for (const role of PlatformConsumers.BI_PROJECT_ROLES) f.project.grant(reader, role);
+      if (props.biReadsPii) props.models.piiTag.grantFineGrainedRead(reader);
+    }
     if (props.lookerStudioAgent) bi.grantTokenCreator(Principal.serviceAccount(props.lookerStudioAgent));
     const dataset = f.datasets.curated.datasetId;
     new TerraformOutput(this, 'LookerConnection', {

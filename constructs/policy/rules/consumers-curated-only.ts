@@ -1,7 +1,7 @@
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
 
-/** The platform's consumer accounts (`<prefix>-bi`, `<prefix>-ml`), by the deterministic names it gives them. */
-const CONSUMER = /^serviceAccount:[a-z0-9-]+-(bi|ml)@/;
+/** The consumer accounts: the platform's `<prefix>-bi` and `<prefix>-ml` (by their names) and Looker's agent. */
+const CONSUMER = /^serviceAccount:([a-z0-9-]+-(bi|ml)@|service-\d+@gcp-sa-looker\.)/;
 /** Raw and staging datasets (`<prefix>_raw`, `<prefix>_staging`), and tables in them. */
 const NOT_CURATED = /_(raw|staging)$/;
 

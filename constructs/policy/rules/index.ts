@@ -21,6 +21,7 @@ import { iamNoPublicPrincipals } from './iam-no-public-principals';
 import { iamNoServiceAccountKeys } from './iam-no-service-account-keys';
 import { iamProjectScope } from './iam-project-scope';
 import { labelsRequired } from './labels-required';
+import { lookerPrivate } from './looker-private';
 import { pubsubDeadLetter } from './pubsub-dead-letter';
 import { pubsubTopicSchema } from './pubsub-topic-schema';
 import { runNoPublicInvoker } from './run-no-public-invoker';
@@ -51,6 +52,7 @@ export {
   iamNoServiceAccountKeys,
   iamProjectScope,
   labelsRequired,
+  lookerPrivate,
   pubsubDeadLetter,
   pubsubTopicSchema,
   runNoPublicInvoker,
@@ -88,5 +90,6 @@ export const DEFAULT_RULES: readonly PolicyRule[] = [
   composerWebServerAccess,
   composerPinnedImage,
   consumersCuratedOnly,
+  lookerPrivate,
   terraformStaticDependsOn,
 ];
