@@ -132,6 +132,8 @@ describe('runtime images', () => {
       expect((built.inputs ?? []).filter((f) => !inputs.has(f))).toEqual([]);
       expect(inputs.has(`runtime/${service}/Dockerfile`)).toBe(true);
     },
+    // Bundling takes seconds on a loaded two-core machine; this is a limit for a hang, not a speed target.
+    60_000,
   );
 
   test('fails to build an unknown runtime service, naming the known ones', async () => {
