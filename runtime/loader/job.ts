@@ -52,7 +52,8 @@ async function main(): Promise<number> {
     ...(process.env.BIGQUERY_EMULATOR_HOST ? { authClient: new PassThroughClient() } : {}),
   });
   try {
-    const report = await loadUpload(
+    // Done, already done, refused (with its result) or nothing to load: each logged; a retry would change nothing.
+    await loadUpload(
       {
         manifest,
         store,
@@ -62,7 +63,7 @@ async function main(): Promise<number> {
       },
       { ...config.object, ...(config.generation ? { generation: config.generation } : {}) },
     );
-    return report.status === 'ignored' || report.result ? 0 : EXIT_RETRY;
+    return 0;
   } catch (error) {
     const e = error as Error;
     log.error(`failed; the task will be retried: ${e.message}`, {

@@ -1,5 +1,6 @@
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
 import { block, COMPOSER_ENVIRONMENT } from './composer-shared';
+import { COMPUTE_DEFAULT_ACCOUNT } from './default-accounts';
 
 export const composerServiceAccount: PolicyRule = {
   id: 'TRB-CMP-2',
@@ -14,7 +15,7 @@ export const composerServiceAccount: PolicyRule = {
     const name = String(resource.config.name);
     if (typeof sa !== 'string' || sa === '')
       return nonCompliant(`environment ${name} sets no config.node_config.service_account`);
-    if (/-compute@developer\.gserviceaccount\.com$/.test(sa))
+    if (COMPUTE_DEFAULT_ACCOUNT.test(sa))
       return nonCompliant(`environment ${name} runs as the Compute Engine default account ${sa}`);
     return COMPLIANT;
   },

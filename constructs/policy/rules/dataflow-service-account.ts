@@ -1,4 +1,5 @@
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
+import { COMPUTE_DEFAULT_ACCOUNT } from './default-accounts';
 
 export const DATAFLOW_JOB_TYPES = new Set(['google_dataflow_flex_template_job', 'google_dataflow_job']);
 
@@ -14,7 +15,7 @@ export const dataflowServiceAccount: PolicyRule = {
     const email = resource.config.service_account_email;
     if (typeof email !== 'string' || email === '')
       return nonCompliant(`job ${String(resource.config.name)} sets no service_account_email`);
-    if (/-compute@developer\.gserviceaccount\.com$/.test(email))
+    if (COMPUTE_DEFAULT_ACCOUNT.test(email))
       return nonCompliant(
         `job ${String(resource.config.name)} runs as the Compute Engine default account ${email}`,
       );

@@ -1,4 +1,5 @@
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
+import { COMPUTE_DEFAULT_ACCOUNT } from './default-accounts';
 
 const RUN_SERVICES = new Set(['google_cloud_run_v2_service', 'google_cloud_run_v2_job']);
 
@@ -21,7 +22,7 @@ export const runServiceIdentity: PolicyRule = {
       return nonCompliant(
         `${String(resource.config.name)} sets no template.service_account (it would run as the Compute Engine default)`,
       );
-    if (/-compute@developer\.gserviceaccount\.com$/.test(sa))
+    if (COMPUTE_DEFAULT_ACCOUNT.test(sa))
       return nonCompliant(`${String(resource.config.name)} runs as the Compute Engine default account ${sa}`);
     return COMPLIANT;
   },

@@ -1,6 +1,5 @@
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
-
-const DEFAULT_ACCOUNT = /-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/;
+import { DEFAULT_ACCOUNT } from './default-accounts';
 
 /** Maps to CIS GCP 4.1 by analogy (default service account); checkov has no check for workflows. */
 export const workflowsServiceAccount: PolicyRule = {

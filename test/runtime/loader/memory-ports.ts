@@ -72,7 +72,7 @@ export class MemoryStore implements ObjectStore {
       write: async (data) => {
         this.beforeWrite(name);
         // Copied: the writer owns the bytes once write resolves.
-        parts.push(typeof data === 'string' ? Buffer.from(data) : Buffer.from(data));
+        parts.push(typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data));
       },
       end: async () => {
         if (this.objects.has(key)) return 'exists';
