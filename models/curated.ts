@@ -17,6 +17,8 @@
 import type { Contract } from '../contracts/model';
 import { Checks } from '../core/validation';
 import { type StagingColumn, stagingColumns } from './columns';
+import { checkFeatureSource, type FeatureSource, type FeatureSourceSpec } from './features';
+import type { JoinSpec } from './joins';
 import { stagingName } from './staging';
 
 export type GrainSpec =
@@ -75,6 +77,10 @@ export interface CuratedModelDefinition {
   readonly partition?: string;
   /** Up to four grain columns. @default - not clustered */
   readonly cluster?: readonly string[];
+  /** Serve the model as Vertex AI features (a feature source view and a training extract). @default - not a feature source */
+  readonly features?: FeatureSourceSpec;
+  /** Joins to other curated models, for the LookML explore (checked with the set of models). @default - none */
+  readonly joins?: readonly JoinSpec[];
 }
 
 export interface CuratedColumn {
@@ -90,6 +96,9 @@ export interface CuratedModel extends CuratedModelDefinition {
   readonly columns: readonly CuratedColumn[];
   readonly filters: readonly FilterSpec[];
   readonly cluster: readonly string[];
+  readonly joins: readonly JoinSpec[];
+  /** Resolved from `features`. */
+  readonly featureSource?: FeatureSource;
 }
 
 const NAME = /^[a-z][a-z0-9_]{0,127}$/;
@@ -313,6 +322,7 @@ export function defineCuratedModel(def: CuratedModelDefinition): CuratedModel {
     c.rule('cluster', col, `must be a grain column (${grainNames.join(', ')})`, (x) =>
       grainNames.includes(x),
     );
+  const featureSource = checkFeatureSource(c, def, out);
   c.require('source', def.source, 'is required: the contract whose staging model the model reads');
   c.throwIfAny();
   return Object.freeze({
@@ -322,5 +332,7 @@ export function defineCuratedModel(def: CuratedModelDefinition): CuratedModel {
     columns: out,
     filters: def.filters ?? [],
     cluster: def.cluster ?? [],
+    joins: def.joins ?? [],
+    ...(featureSource ? { featureSource } : {}),
   });
 }

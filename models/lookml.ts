@@ -1,11 +1,12 @@
 /**
  * LookML generated from the curated models, for a LookML project repository to take as is: a view per curated
- * table and one model file with an explore per fact. Curated tables are already aggregated to their grain, so
+ * table and one model file with an explore per fact, joining the models it declares. Curated tables are already aggregated to their grain, so
  * each model measure becomes the LookML measure that re-aggregates it correctly (counts and sums sum, minimums
  * take the minimum, maximums the maximum), next to a row count and distinct counts of the grain's keys.
  * Descriptions come from the contracts through the curated columns.
  */
 import type { CuratedModel } from './curated';
+import { checkJoins } from './joins';
 
 export interface LookmlTarget {
   /** The BigQuery project of the curated dataset. */
@@ -120,14 +121,34 @@ export function lookmlModel(models: readonly CuratedModel[], target: LookmlTarge
     ...models.flatMap((m) => [
       `explore: ${m.name} {`,
       `  description: ${quote(m.description.replace(/\n/g, ' '))}`,
+      ...m.joins.flatMap((j) => {
+        const other = models.find((x) => x.name === j.model);
+        const on = Object.entries(j.on).map(
+          ([mine, theirs]) => `${fieldRef(m, mine)} = ${other ? fieldRef(other, theirs) : theirs}`,
+        );
+        return [
+          `  join: ${j.model} {`,
+          '    type: left_outer',
+          `    relationship: ${j.relationship}`,
+          `    sql_on: ${on.join(' AND ')} ;;`,
+          '  }',
+        ];
+      }),
       '}',
       '',
     ]),
   ].join('\n');
 }
 
+/** A LookML reference to a column's field: dates and timestamps are dimension groups, read at `_raw`. */
+function fieldRef(model: CuratedModel, column: string): string {
+  const type = model.columns.find((c) => c.name === column)?.type;
+  return `\${${model.name}.${column}${type === 'DATE' || type === 'TIMESTAMP' ? '_raw' : ''}}`;
+}
+
 /** Every file, by path relative to the LookML project root. */
 export function lookmlProject(models: readonly CuratedModel[], target: LookmlTarget): Map<string, string> {
+  checkJoins(models);
   const files = new Map<string, string>();
   files.set(`${target.modelName}.model.lkml`, lookmlModel(models, target));
   for (const m of models) files.set(`views/${m.name}.view.lkml`, lookmlView(m, target));

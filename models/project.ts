@@ -11,6 +11,8 @@ import { type AssertionSpec, curatedAssertions, stagingAssertions } from './asse
 import { TECHNICAL } from './columns';
 import type { CuratedModel } from './curated';
 import { curatedSql } from './curated-sql';
+import { featureViews } from './features';
+import { checkJoins } from './joins';
 import { type StagingModel, stagingModel, stagingSql } from './staging';
 import { childViews } from './views';
 
@@ -152,6 +154,21 @@ function tableFile(def: TableDefinition, origin: string): string {
   ].join('\n');
 }
 
+/** A Dataform view: one `publish` with its query. */
+function viewFile(
+  view: { readonly name: string; readonly description: string; readonly query: string },
+  schema: string,
+  tags: readonly string[],
+  origin: string,
+): string {
+  return [
+    HEADER(origin),
+    `publish(${JSON.stringify(view.name)}, ${js({ type: 'view', schema, description: view.description, tags })})`,
+    `  .query((ctx) => tributary.sql(ctx, ${tpl(view.query)}));`,
+    '',
+  ].join('\n');
+}
+
 function assertionFile(a: AssertionSpec, dataset: string): string {
   return [
     HEADER('the contracts and model definitions'),
@@ -246,12 +263,12 @@ export function warehouseProject(spec: WarehouseSpec): WarehouseProject {
       sha256: sha(text),
     });
     for (const view of childViews(s)) {
-      const viewText = [
-        HEADER(`contract ${c.name} ${c.version}`),
-        `publish(${JSON.stringify(view.name)}, ${js({ type: 'view', schema: datasets.staging, description: view.description, tags: ['tributary', 'staging', `stream_${c.name}`] })})`,
-        `  .query((ctx) => tributary.sql(ctx, ${tpl(view.query)}));`,
-        '',
-      ].join('\n');
+      const viewText = viewFile(
+        view,
+        datasets.staging,
+        ['tributary', 'staging', `stream_${c.name}`],
+        `contract ${c.name} ${c.version}`,
+      );
       parts.push(viewText.slice(HEADER(`contract ${c.name} ${c.version}`).length));
       models.push({
         name: view.name,
@@ -265,6 +282,7 @@ export function warehouseProject(spec: WarehouseSpec): WarehouseProject {
   }
 
   const curated = spec.curated ?? [];
+  checkJoins(curated);
   for (const m of curated) {
     const s = staging.find((x) => x.name === m.sourceModel);
     if (!s)
@@ -296,7 +314,7 @@ export function warehouseProject(spec: WarehouseSpec): WarehouseProject {
       },
     };
     const text = tableFile(def, `curated model ${m.name}`);
-    files.set(`definitions/curated/${m.name}.js`, text);
+    const parts = [text];
     models.push({
       name: m.name,
       kind: 'curated',
@@ -304,6 +322,24 @@ export function warehouseProject(spec: WarehouseSpec): WarehouseProject {
       dependsOn: [s.name],
       sha256: sha(text),
     });
+    // Feature-source and training views live next to their model, in the curated dataset.
+    for (const view of featureViews(m)) {
+      const viewText = viewFile(
+        view,
+        datasets.curated,
+        ['tributary', 'curated', 'features'],
+        `curated model ${m.name}`,
+      );
+      parts.push(viewText.slice(HEADER(`curated model ${m.name}`).length));
+      models.push({
+        name: view.name,
+        kind: 'view',
+        target: `${datasets.curated}.${view.name}`,
+        dependsOn: [m.name],
+        sha256: sha(viewText),
+      });
+    }
+    files.set(`definitions/curated/${m.name}.js`, parts.join('\n'));
   }
 
   const options = { lookbackDays: spec.assertionLookbackDays ?? 7 };
@@ -350,6 +386,15 @@ export function warehouseProject(spec: WarehouseSpec): WarehouseProject {
       dependsOn: [],
       sha256: sha(text),
     });
+  }
+  const seen = new Map<string, ModelEntry>();
+  for (const m of models) {
+    const other = seen.get(m.target);
+    if (other)
+      throw new Error(
+        `Warehouse project: ${m.kind} ${m.name} and ${other.kind} ${other.name} both publish ${m.target}; rename one of the models`,
+      );
+    seen.set(m.target, m);
   }
   return { files, staging, curated, models: models.sort((a, b) => (a.name < b.name ? -1 : 1)) };
 }

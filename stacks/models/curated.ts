@@ -22,6 +22,8 @@ export const factUserActivity = defineCuratedModel({
   },
   partition: 'event_date',
   cluster: ['user_id'],
+  // Served online per user (the latest day) and extracted for forecasting.
+  features: { time: 'event_date', entity: ['user_id'] },
 });
 
 /** Orders per customer per day and currency, by the day of the order's latest change; cancelled and refunded excluded. */
@@ -43,6 +45,16 @@ export const factDailyOrders = defineCuratedModel({
   filters: [where('status', 'not in', ['CANCELLED', 'REFUNDED'])],
   partition: 'order_date',
   cluster: ['customer_id', 'currency'],
+  // Per customer and currency: the revenue series a forecast learns from.
+  features: { time: 'order_date', entity: ['customer_id', 'currency'] },
+  // A customer is the app user with the same id: both are pseudonyms of one id space.
+  joins: [
+    {
+      model: 'fact_user_activity',
+      on: { customer_id: 'user_id', order_date: 'event_date' },
+      relationship: 'many_to_one',
+    },
+  ],
 });
 
 /** Stock per product and warehouse: the sum of every change. */

@@ -192,7 +192,11 @@ describe('the generated Dataform project', () => {
       const g = built.graph;
       expect(g.tables?.map((x) => `${x.target.schema}.${x.target.name} ${x.type}`).sort()).toEqual([
         'curated.fact_daily_orders incremental',
+        'curated.fact_daily_orders__features view',
+        'curated.fact_daily_orders__training view',
         'curated.fact_user_activity incremental',
+        'curated.fact_user_activity__features view',
+        'curated.fact_user_activity__training view',
         'curated.inventory_position incremental',
         'curated.rpt_daily_revenue view',
         'staging.stg_app_event incremental',

@@ -35,6 +35,33 @@ describe('LookML from the curated models', () => {
     expect(model.connection).toBe('tributary');
   });
 
+  test('explores join where a model declares it, and every join field exists in its view', () => {
+    const model = parse(files.get('tributary.model.lkml') as string) as { explore: Record<string, Node> };
+    const join = (model.explore.fact_daily_orders?.join as Record<string, Node>).fact_user_activity as Node;
+    expect(join.relationship).toBe('many_to_one');
+    expect(join.type).toBe('left_outer');
+    const fieldsOf = (name: string) => {
+      const view = (parse(files.get(`views/${name}.view.lkml`) as string) as { view: Record<string, Node> })
+        .view[name] as Node;
+      return new Set([
+        ...fields(view, 'dimension').map(([n]) => n),
+        ...fields(view, 'dimension_group').flatMap(([n, f]) =>
+          (f.timeframes as string[]).map((t) => `${n}_${t}`),
+        ),
+      ]);
+    };
+    const refs = [...String(join.sql_on).matchAll(/\$\{(\w+)\.(\w+)\}/g)].map((x) => [x[1], x[2]]);
+    expect(refs).toEqual([
+      ['fact_daily_orders', 'customer_id'],
+      ['fact_user_activity', 'user_id'],
+      ['fact_daily_orders', 'order_date_raw'],
+      ['fact_user_activity', 'event_date_raw'],
+    ]);
+    for (const [view, field] of refs) expect(fieldsOf(view as string).has(field as string)).toBe(true);
+    // Models without joins get none.
+    expect(model.explore.inventory_position?.join).toBeUndefined();
+  });
+
   test('every field reads a column the curated table has, keyed by its grain, with the measures re-aggregating', async () => {
     const built = buildProject({ contracts: [appEvent, order, inventoryChange], curated: CURATED_MODELS });
     const w = await warehouse(built);
