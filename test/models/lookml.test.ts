@@ -37,7 +37,8 @@ describe('LookML from the curated models', () => {
 
   test('explores join where a model declares it, and every join field exists in its view', () => {
     const model = parse(files.get('tributary.model.lkml') as string) as { explore: Record<string, Node> };
-    const join = (model.explore.fact_daily_orders?.join as Record<string, Node>).fact_user_activity as Node;
+    const join = ((model.explore.fact_daily_orders as Node).join as Record<string, Node>)
+      .fact_user_activity as Node;
     expect(join.relationship).toBe('many_to_one');
     expect(join.type).toBe('left_outer');
     const fieldsOf = (name: string) => {
