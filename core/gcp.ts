@@ -39,6 +39,12 @@ export const PROJECT_NUMBER: NamingRule = {
   test: (v) => /^[1-9][0-9]{5,19}$/.test(v),
 };
 
+/** A cron schedule of five fields (minute, hour, day of month, month, day of week). */
+export const CRON_SCHEDULE: NamingRule = {
+  text: 'must be a cron expression of five fields',
+  test: (v) => /^(\S+\s+){4}\S+$/.test(v.trim()) && !/\s{2,}|^\s|\s$/.test(v),
+};
+
 export const SERVICE_ACCOUNT_ID: NamingRule = {
   text: 'must be 6-30 characters of [-a-z0-9], start with a lowercase letter and not end with a hyphen',
   test: (v) => /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/.test(v),

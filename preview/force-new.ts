@@ -319,6 +319,16 @@ export const FORCE_NEW: Readonly<Record<string, ForceNewRule>> = {
     replaceOn: ['project'],
     source: 'mmv1/products/monitoring/AlertPolicy.yaml',
   },
+  google_vertex_ai_feature_online_store: {
+    replaceOn: ['name', 'region', 'project'],
+    note: 'bigtable.auto_scaling, optimized, dedicated_serving_endpoint and labels update in place',
+    source: 'mmv1/products/vertexai/FeatureOnlineStore.yaml',
+  },
+  google_vertex_ai_feature_online_store_featureview: {
+    replaceOn: ['name', 'feature_online_store', 'region', 'project'],
+    note: 'big_query_source, feature_registry_source, sync_config and labels update in place (PATCH with an update mask)',
+    source: 'mmv1/products/vertexai/FeatureOnlineStoreFeatureview.yaml',
+  },
   google_looker_instance: {
     replaceOn: ['name', 'region', 'project', 'platform_edition'],
     source: 'mmv1/products/looker/Instance.yaml',

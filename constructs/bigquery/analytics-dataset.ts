@@ -11,8 +11,8 @@ import { type IPrincipal, ServiceAgent } from '../iam/principal';
 
 /** The medallion layers: raw as delivered, staging cleaned and deduplicated, curated for consumers. */
 export type DatasetLayer = 'raw' | 'staging' | 'curated';
-/** A dataset's layer: the platform's three, or the assertion results of the warehouse models. */
-export type WarehouseLayer = DatasetLayer | 'assertions';
+/** A dataset's layer: the platform's three, the assertion results of the warehouse models, or ML's own outputs. */
+export type WarehouseLayer = DatasetLayer | 'assertions' | 'ml';
 
 export interface IAnalyticsDataset extends IGrantTarget {
   /** The dataset id as written, for names and docs. */
@@ -51,7 +51,7 @@ export interface AnalyticsDatasetProps {
   readonly maxTimeTravelHours?: number;
 }
 
-const LAYERS: readonly WarehouseLayer[] = ['raw', 'staging', 'curated', 'assertions'];
+const LAYERS: readonly WarehouseLayer[] = ['raw', 'staging', 'curated', 'assertions', 'ml'];
 
 /** BigQuery's dataset id rule. */
 export const DATASET_ID = {
@@ -64,6 +64,7 @@ const DESCRIPTIONS: Record<WarehouseLayer, string> = {
   staging: 'Cleaned, typed and deduplicated events.',
   curated: 'Curated models for Looker and Vertex AI.',
   assertions: 'Data-quality assertions of the warehouse models: each view lists the rows that fail it.',
+  ml: 'What the ML account writes: training sets, predictions and evaluations. It reads curated data only.',
 };
 
 /** Dataset-scoped grants, the same for a dataset this app creates and one it imports. */

@@ -4,7 +4,7 @@ import { GoogleDataformRepositoryReleaseConfig } from '@cdktf/provider-google-be
 import { GoogleDataformRepositoryWorkflowConfig } from '@cdktf/provider-google-beta/lib/google-dataform-repository-workflow-config';
 import type { GoogleBetaProvider } from '@cdktf/provider-google-beta/lib/provider';
 import { Construct } from 'constructs';
-import { checkLabels, REGION } from '../../core/gcp';
+import { CRON_SCHEDULE, checkLabels, REGION } from '../../core/gcp';
 import { describeNode } from '../core/architecture';
 import { projectOf } from '../core/project';
 import { googleBetaProviderOf } from '../core/providers';
@@ -60,8 +60,6 @@ export interface WorkflowConfigProps {
   /** Run only the actions with these tags. @default - every action */
   readonly includedTags?: readonly string[];
 }
-
-const CRON = /^(\S+\s+){4}\S+$/;
 
 /**
  * A Dataform repository (google-beta only) connected to a git remote, with release configs (compilations) and
@@ -127,9 +125,7 @@ export class DataformRepository extends Construct implements IGrantTarget {
   /** A release config: the project compiled from `gitCommitish` with these settings. */
   public addReleaseConfig(id: string, props: ReleaseConfigProps): GoogleDataformRepositoryReleaseConfig {
     const c = constructChecks(this);
-    c.rule(`${id}.cronSchedule`, props.cronSchedule, 'must be a cron expression of five fields', (s) =>
-      CRON.test(s),
-    );
+    c.check(`${id}.cronSchedule`, props.cronSchedule, CRON_SCHEDULE);
     c.throwIfAny();
     return new GoogleDataformRepositoryReleaseConfig(this, id, {
       provider: this.provider,
@@ -174,9 +170,7 @@ export class DataformRepository extends Construct implements IGrantTarget {
   /** A workflow config: the release's compilation run on a schedule, as the repository's identity. */
   public addWorkflowConfig(id: string, props: WorkflowConfigProps): GoogleDataformRepositoryWorkflowConfig {
     const c = constructChecks(this);
-    c.rule(`${id}.cronSchedule`, props.cronSchedule, 'must be a cron expression of five fields', (s) =>
-      CRON.test(s),
-    );
+    c.check(`${id}.cronSchedule`, props.cronSchedule, CRON_SCHEDULE);
     c.throwIfAny();
     return new GoogleDataformRepositoryWorkflowConfig(this, id, {
       provider: this.provider,

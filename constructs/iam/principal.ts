@@ -126,6 +126,7 @@ const SERVICE_AGENTS = {
   compute: (n: string) => `service-${n}@compute-system.iam.gserviceaccount.com`,
   dataform: (n: string) => `service-${n}@gcp-sa-dataform.iam.gserviceaccount.com`,
   looker: (n: string) => `service-${n}@gcp-sa-looker.iam.gserviceaccount.com`,
+  aiplatform: (n: string) => `service-${n}@gcp-sa-aiplatform.iam.gserviceaccount.com`,
 } as const;
 
 export type GoogleServiceAgent = keyof typeof SERVICE_AGENTS;

@@ -1,8 +1,9 @@
 import { Testing } from 'cdktf';
 import { lookerStudioUrl } from '../../constructs/platform/consumers/platform-consumers';
 import { StreamingPlatform } from '../../constructs/platform/streaming-platform';
+import { appEvent } from '../../stacks/contracts/app-event';
 import { order } from '../../stacks/contracts/order';
-import { factDailyOrders } from '../../stacks/models/curated';
+import { factDailyOrders, factUserActivity } from '../../stacks/models/curated';
 import { errorOf, synth, testStack } from '../helpers';
 
 const PLACEMENT = {
@@ -26,8 +27,11 @@ function platform(consumers: Record<string, unknown>, network = false) {
   new StreamingPlatform(stack, 'Platform', {
     ...PLACEMENT,
     ...(network ? { network: NETWORK } : {}),
-    streams: { delivery: { kind: 'bigquery-subscription' }, contracts: [order] },
-    models: { git: { url: 'https://example.com/models.git', branch: 'main' }, curated: [factDailyOrders] },
+    streams: { delivery: { kind: 'bigquery-subscription' }, contracts: [appEvent, order] },
+    models: {
+      git: { url: 'https://example.com/models.git', branch: 'main' },
+      curated: [factUserActivity, factDailyOrders],
+    },
     consumers,
   });
   const json = synth(stack);
@@ -68,6 +72,7 @@ describe('PlatformConsumers', () => {
       string
     >;
     expect(links).toEqual({
+      fact_user_activity: lookerStudioUrl('trb-test-project', 'trb_tst_curated', 'fact_user_activity'),
       fact_daily_orders: lookerStudioUrl('trb-test-project', 'trb_tst_curated', 'fact_daily_orders'),
     });
     const connection = Object.entries(outputs).find(([k]) => k.includes('LookerConnection'))?.[1].value;
@@ -110,6 +115,78 @@ describe('PlatformConsumers', () => {
     expect(errorOf(() => platform({ looker })).message).toContain(
       'looker = "private IP": needs foundation.network',
     );
+  });
+
+  test('Vertex AI features: a Bigtable online store, a feature view per feature-source model, the agent reading exactly those tables', () => {
+    const { stack, json } = platform({ features: {} });
+    expect(stack.policy.errors).toEqual([]);
+    const resources = json.resource as Record<string, Record<string, Record<string, unknown>>>;
+    const store = Object.values(resources.google_vertex_ai_feature_online_store ?? {});
+    expect(store).toEqual([
+      expect.objectContaining({
+        name: 'trb_tst_features',
+        region: 'europe-west1',
+        bigtable: { auto_scaling: { min_node_count: 1, max_node_count: 2, cpu_utilization_target: 50 } },
+      }),
+    ]);
+    const views = Object.values(resources.google_vertex_ai_feature_online_store_featureview ?? {}).sort(
+      (a, b) => String(a.name).localeCompare(String(b.name)),
+    );
+    expect(
+      views.map((v) => [v.name, (v.big_query_source as Record<string, unknown>).uri, v.sync_config]),
+    ).toEqual([
+      [
+        'fact_daily_orders',
+        'bq://trb-test-project.trb_tst_curated.fact_daily_orders__features',
+        { cron: '30 * * * *' },
+      ],
+      [
+        'fact_user_activity',
+        'bq://trb-test-project.trb_tst_curated.fact_user_activity__features',
+        { cron: '30 * * * *' },
+      ],
+    ]);
+    expect(views.map((v) => (v.big_query_source as Record<string, unknown>).entity_id_columns)).toEqual([
+      ['customer_id', 'currency'],
+      ['user_id'],
+    ]);
+    const agent = stack.grants.records.filter(
+      (r) => r.principal === 'serviceAgent:aiplatform@trb-test-project',
+    );
+    expect(agent.map((r) => `${r.resourceType} ${r.resource} ${r.role}`).sort()).toEqual([
+      'google_bigquery_table trb-test-project.trb_tst_curated.fact_daily_orders roles/bigquery.dataViewer',
+      'google_bigquery_table trb-test-project.trb_tst_curated.fact_daily_orders__features roles/bigquery.dataViewer',
+      'google_bigquery_table trb-test-project.trb_tst_curated.fact_user_activity roles/bigquery.dataViewer',
+      'google_bigquery_table trb-test-project.trb_tst_curated.fact_user_activity__features roles/bigquery.dataViewer',
+    ]);
+    const ml = stack.grants.records.filter(
+      (r) => r.principal === 'serviceAccount:trb-tst-ml@trb-test-project.iam.gserviceaccount.com',
+    );
+    expect(ml.map((r) => `${r.resourceType} ${r.resource} ${r.role}`).sort()).toEqual([
+      'google_bigquery_dataset trb-test-project.trb_tst_curated roles/bigquery.dataViewer',
+      'google_bigquery_dataset trb-test-project.trb_tst_ml roles/bigquery.dataEditor',
+      'google_project trb-test-project roles/aiplatform.user',
+      'google_project trb-test-project roles/bigquery.jobUser',
+      'google_project trb-test-project roles/bigquery.readSessionUser',
+    ]);
+    const outputs = (json as unknown as { output: Record<string, { value: unknown }> }).output;
+    expect(Object.entries(outputs).find(([k]) => k.includes('TrainingExtracts'))?.[1].value).toEqual({
+      fact_user_activity: 'trb-test-project.trb_tst_curated.fact_user_activity__training',
+      fact_daily_orders: 'trb-test-project.trb_tst_curated.fact_daily_orders__training',
+    });
+  });
+
+  test('fails features settings and online store sizes, every problem at once', () => {
+    expect(errorOf(() => platform({ features: { syncCron: 'hourly' } })).message).toContain(
+      'features.syncCron = "hourly": must be a cron expression of five fields, optionally after CRON_TZ=<zone>',
+    );
+    const message = errorOf(() =>
+      platform({ features: { autoscaling: { minNodeCount: 3, maxNodeCount: 2, cpuUtilizationTarget: 90 } } }),
+    ).message;
+    expect(message).toContain(
+      'autoscaling.maxNodeCount = 2: must be a whole number of nodes, at least minNodeCount (3)',
+    );
+    expect(message).toContain('autoscaling.cpuUtilizationTarget = 90: must be a whole percent from 10 to 80');
   });
 
   test('fails a Looker Studio agent that is not a service account, and consumers without models', () => {

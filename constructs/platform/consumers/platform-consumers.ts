@@ -10,6 +10,7 @@ import type { IServiceIdentity } from '../../iam/service-identity';
 import { LookerInstance, type LookerInstanceProps } from '../../looker/looker-instance';
 import type { DeployerRole, IPlatformFoundation } from '../foundation/foundation';
 import type { PlatformModels } from '../models/platform-models';
+import { ConsumerFeatures, checkFeaturesSettings, type FeaturesSettings } from './consumer-features';
 
 /** The `consumers` section of an environment file. */
 export interface ConsumersSettings {
@@ -25,6 +26,12 @@ export interface ConsumersSettings {
    * service agent gets the BI grants. @default - no instance: Looker hosted elsewhere impersonates the BI account
    */
   readonly looker?: Pick<LookerInstanceProps, 'edition' | 'oauthClient' | 'maintenanceWindow'>;
+  /**
+   * Vertex AI features: an online store with a feature view per curated model marked as a feature source, and
+   * the ML account with its own dataset (turn on once the curated models have run: the views must exist).
+   * @default - no features, no ML account
+   */
+  readonly features?: FeaturesSettings;
 }
 
 export interface PlatformConsumersProps extends ConsumersSettings {
@@ -41,6 +48,7 @@ export function checkConsumersSettings(
   c.check(`${prefix}lookerStudioAgent`, s.lookerStudioAgent, SERVICE_ACCOUNT_EMAIL);
   if (s.looker && !hasNetwork)
     c.fail(`${prefix}looker`, 'private IP', 'needs foundation.network: the instance gets a private IP on it');
+  if (s.features) checkFeaturesSettings(c, s.features, `${prefix}features.`);
 }
 
 /**
@@ -54,12 +62,18 @@ export class PlatformConsumers extends Construct {
   public static readonly REQUIRED_SERVICES: readonly string[] = [
     'bigquerystorage.googleapis.com',
     'looker.googleapis.com',
+    'aiplatform.googleapis.com',
   ];
   public static readonly DEPLOYER_ROLES: readonly DeployerRole[] = [
     { role: 'roles/looker.admin', why: 'creates the Looker instance where an environment has one' },
+    {
+      role: 'roles/aiplatform.featurestoreAdmin',
+      why: 'creates the Vertex AI feature online store and its feature views where an environment has features',
+    },
   ];
   public static readonly PLANNER_ROLES: readonly DeployerRole[] = [
     { role: 'roles/looker.viewer', why: 'reads the Looker instance' },
+    { role: 'roles/aiplatform.viewer', why: 'reads the Vertex AI feature store and views' },
   ];
   /** Roles the BI account needs project-wide (they exist only there). */
   public static readonly BI_PROJECT_ROLES: readonly string[] = [
@@ -71,6 +85,8 @@ export class PlatformConsumers extends Construct {
   public readonly bi: IServiceIdentity;
   /** The Looker instance, when `looker` is set. */
   public readonly looker?: LookerInstance;
+  /** Vertex AI features and the ML account, when `features` is set. */
+  public readonly features?: ConsumerFeatures;
 
   constructor(scope: Construct, id: string, props: PlatformConsumersProps) {
     const c = childChecks(scope, id, 'PlatformConsumers');
@@ -111,6 +127,12 @@ export class PlatformConsumers extends Construct {
         value: Object.fromEntries(
           props.models.project.curated.map((m) => [m.name, lookerStudioUrl(f.projectId, dataset, m.name)]),
         ),
+      });
+    if (props.features)
+      this.features = new ConsumerFeatures(this, 'Features', {
+        ...props.features,
+        foundation: f,
+        models: props.models,
       });
     describeNode(this, { shape: 'identity', label: 'BI: Looker, Looker Studio', inputs: [] });
   }

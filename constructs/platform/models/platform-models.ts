@@ -1,7 +1,7 @@
 import type { GoogleDataformRepositoryReleaseConfig } from '@cdktf/provider-google-beta/lib/google-dataform-repository-release-config';
 import { Construct } from 'constructs';
 import type { Contract } from '../../../contracts/model';
-import { IAM_MEMBER } from '../../../core/gcp';
+import { CRON_SCHEDULE, IAM_MEMBER } from '../../../core/gcp';
 import type { Checks } from '../../../core/validation';
 import type { CuratedModel } from '../../../models/curated';
 import { PII_POLICY_TAG_VAR, type WarehouseProject, warehouseProject } from '../../../models/project';
@@ -46,8 +46,6 @@ export interface PlatformModelsProps extends ModelsSettings {
   readonly custom?: Readonly<Record<string, string>>;
 }
 
-const CRON = /^(\S+\s+){4}\S+$/;
-
 /** The report each stack with models writes: the models, their targets, dependencies and definition hashes. */
 export const MODELS_REPORT = 'models.json';
 
@@ -66,9 +64,7 @@ export function checkModelsSettings(c: Checks, s: ModelsSettings, prefix = ''): 
     (b) => /^[\w./-]+$/.test(b) && !b.includes('..'),
   );
   for (const [i, m] of (s.piiReaders ?? []).entries()) c.check(`${prefix}piiReaders[${i}]`, m, IAM_MEMBER);
-  c.rule(`${prefix}schedule.cron`, s.schedule?.cron, 'must be a cron expression of five fields', (x) =>
-    CRON.test(x),
-  );
+  c.check(`${prefix}schedule.cron`, s.schedule?.cron, CRON_SCHEDULE);
   const hours = (v: number) => Number.isInteger(v) && v >= 1 && v <= 24 * 30;
   c.rule(`${prefix}freshnessHours`, s.freshnessHours, 'must be a whole number of hours from 1 to 720', hours);
   for (const [stream, h] of Object.entries(s.freshnessHoursByStream ?? {}))
