@@ -3,6 +3,7 @@ import { BootstrapStack } from './bootstrap-stack';
 import { defaultStreams, EnvironmentStack, type StreamSources } from './environment-stack';
 import { bootstrap } from './environments/bootstrap';
 import { ENVIRONMENTS } from './environments/index';
+import type { EnvironmentConfig } from './environments/types';
 import { summarize } from './summary';
 
 export interface BuildOptions {
@@ -10,6 +11,8 @@ export interface BuildOptions {
   readonly outdir?: string;
   /** @default - the example contracts in stacks/contracts and the committed lock */
   readonly streams?: StreamSources;
+  /** @default - dev, staging and prod (stacks/environments) */
+  readonly environments?: readonly EnvironmentConfig[];
 }
 
 /** The Tributary app: the bootstrap stack plus one stack per environment. */
@@ -17,7 +20,7 @@ export function buildApp(options: BuildOptions = {}): TributaryApp {
   const app = new TributaryApp({ outdir: options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out' });
   new BootstrapStack(app, 'bootstrap', bootstrap);
   const streams = options.streams ?? defaultStreams();
-  for (const env of ENVIRONMENTS) new EnvironmentStack(app, env, streams);
+  for (const env of options.environments ?? ENVIRONMENTS) new EnvironmentStack(app, env, streams);
   return app;
 }
 

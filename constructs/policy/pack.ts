@@ -9,6 +9,7 @@ import {
 import type { IConstruct } from 'constructs';
 import { Suppressions } from '../core/suppressions';
 import { renderReportMarkdown } from './report';
+import { referenceResolver } from './resolve';
 import { DEFAULT_RULES } from './rules';
 import type {
   PolicyContext,
@@ -149,7 +150,11 @@ export class PolicyPack implements IAspect {
   public evaluate(): Evaluation {
     if (this.evaluation) return this.evaluation;
     const json = this.stack.toTerraform() as SynthesizedStack;
-    const context: PolicyContext = { ...this.baseContext, defaultLabels: defaultLabelsOf(json) };
+    const context: PolicyContext = {
+      ...this.baseContext,
+      defaultLabels: defaultLabelsOf(json),
+      resolve: referenceResolver(json.resource),
+    };
     const findings: PolicyFinding[] = [];
     let checked = 0;
     for (const resource of policyResources(json)) {

@@ -28,6 +28,11 @@ export interface PolicyContext {
    * (what Terraform will really send), intersected across `google` and `google-beta`.
    */
   readonly defaultLabels: Readonly<Record<string, string>>;
+  /**
+   * Resolves `${type.name.attribute}` references to other resources of the stack where the value is known at
+   * synth (`referenceResolver`). @default - values as written
+   */
+  readonly resolve?: (value: string) => string;
 }
 
 export type Verdict =

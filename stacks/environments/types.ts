@@ -36,7 +36,7 @@ export interface EnvironmentConfig {
    * Dataform workflow configs for the scheduled model runs. @default - no orchestration
    */
   readonly orchestration?: OrchestrationSettings;
-  /** The consumers of curated data (BI access, Looker Studio). @default - none */
+  /** The consumers of curated data (BI access, Looker, Looker Studio, Vertex AI features). @default - none */
   readonly consumers?: ConsumersSettings;
 }
 

@@ -78,6 +78,9 @@ test('a rebuild of a date range recomputes exactly those dates, downstream inclu
   expect(first.actions.map((a) => [a.name, a.mode])).toEqual([
     ['stg_app_event', 'incremental'],
     ['fact_user_activity', 'incremental'],
+    // The model's feature and training views are downstream too.
+    ['fact_user_activity__features', 'view'],
+    ['fact_user_activity__training', 'view'],
   ]);
   const rebuilt = await byDay(w);
   const inRange = (row: (string | number)[]) =>

@@ -176,6 +176,27 @@ describe('PlatformConsumers', () => {
     });
   });
 
+  test('fails policy TRB-CONS-1 on a synthesized stack that grants the BI or ML account staging data', () => {
+    const stack = testStack();
+    const p = new StreamingPlatform(stack, 'Platform', {
+      ...PLACEMENT,
+      streams: { delivery: { kind: 'bigquery-subscription' }, contracts: [appEvent, order] },
+      models: {
+        git: { url: 'https://example.com/models.git', branch: 'main' },
+        curated: [factUserActivity, factDailyOrders],
+      },
+      consumers: { features: {} },
+    });
+    const consumers = p.consumers as NonNullable<typeof p.consumers>;
+    p.datasets.staging.grantDataViewer(consumers.bi);
+    p.datasets.raw.grantDataViewer((consumers.features as NonNullable<typeof consumers.features>).ml);
+    synth(stack);
+    expect(stack.policy.errors.map((e) => `${e.ruleId} ${e.detail}`).sort()).toEqual([
+      'TRB-CONS-1 serviceAccount:trb-tst-bi@trb-test-project.iam.gserviceaccount.com is granted roles/bigquery.dataViewer on trb_tst_staging, which is not curated data',
+      'TRB-CONS-1 serviceAccount:trb-tst-ml@trb-test-project.iam.gserviceaccount.com is granted roles/bigquery.dataViewer on trb_tst_raw, which is not curated data',
+    ]);
+  });
+
   test('fails features settings and online store sizes, every problem at once', () => {
     expect(errorOf(() => platform({ features: { syncCron: 'hourly' } })).message).toContain(
       'features.syncCron = "hourly": must be a cron expression of five fields, optionally after CRON_TZ=<zone>',

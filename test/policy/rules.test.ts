@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { referenceResolver } from '../../constructs/policy/resolve';
 import {
   bigqueryDeletionProtection,
   bigqueryNoProjectDataEditor,
@@ -29,6 +30,7 @@ import {
   runNoPublicInvoker,
   runServiceIdentity,
   terraformStaticDependsOn,
+  vertexCuratedSources,
   workflowsServiceAccount,
 } from '../../constructs/policy/rules';
 import type { PolicyContext, PolicyResource, PolicyRule } from '../../constructs/policy/types';
@@ -500,7 +502,88 @@ const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext]
     'on trb_prod_raw, which is not curated data',
     prod,
   ],
+  [
+    vertexCuratedSources,
+    fixture('google_vertex_ai_feature_online_store_featureview', {
+      name: 'orders',
+      big_query_source: { uri: 'bq://p.trb_prod_staging.stg_order', entity_id_columns: ['order_id'] },
+    }),
+    fixture('google_vertex_ai_feature_online_store_featureview', {
+      name: 'orders',
+      big_query_source: {
+        uri: 'bq://p.trb_prod_curated.fact_daily_orders__features',
+        entity_id_columns: ['customer_id'],
+      },
+    }),
+    'feature view orders reads bq://p.trb_prod_staging.stg_order, which is not in a curated dataset',
+    prod,
+  ],
+  [
+    vertexCuratedSources,
+    fixture('google_vertex_ai_feature_online_store_featureview', {
+      name: 'registry',
+      feature_registry_source: { feature_groups: [{ feature_group_id: 'g', feature_ids: ['a'] }] },
+    }),
+    fixture('google_vertex_ai_feature_online_store_featureview', {
+      name: 'registry',
+      big_query_source: { uri: 'bq://p.trb_dev_curated.fact_user_activity', entity_id_columns: ['user_id'] },
+    }),
+    'reads a feature registry source',
+    context,
+  ],
+  [
+    consumersCuratedOnly,
+    fixture('google_bigquery_table_iam_member', {
+      dataset_id: 'trb_prod_staging',
+      table_id: 'stg_order',
+      role: 'roles/bigquery.dataViewer',
+      member:
+        'serviceAccount:service-${data.google_project.P.number}@gcp-sa-aiplatform.iam.gserviceaccount.com',
+    }),
+    fixture('google_bigquery_table_iam_member', {
+      dataset_id: 'trb_prod_curated',
+      table_id: 'fact_daily_orders',
+      role: 'roles/bigquery.dataViewer',
+      member:
+        'serviceAccount:service-${data.google_project.P.number}@gcp-sa-aiplatform.iam.gserviceaccount.com',
+    }),
+    'on trb_prod_staging, which is not curated data',
+    prod,
+  ],
 ];
+
+test('references to other resources resolve where the value is written; computed values stay as written', () => {
+  const resolve = referenceResolver({
+    google_bigquery_dataset: { Staging: { dataset_id: 'trb_dev_staging', project: 'p' } },
+    google_service_account: {
+      Bi: { account_id: 'trb-dev-bi', project: 'trb-dev' },
+      Token: { account_id: '${var.x}', project: 'trb-dev' },
+    },
+  });
+  expect(resolve('${google_bigquery_dataset.Staging.dataset_id}')).toBe('trb_dev_staging');
+  expect(resolve('serviceAccount:${google_service_account.Bi.email}')).toBe(
+    'serviceAccount:trb-dev-bi@trb-dev.iam.gserviceaccount.com',
+  );
+  for (const kept of [
+    '${google_service_account.Token.email}',
+    '${google_bigquery_dataset.Staging.self_link}',
+    '${google_bigquery_dataset.Missing.dataset_id}',
+    '${data.google_project.P.number}',
+  ])
+    expect(resolve(kept)).toBe(kept);
+  // TRB-CONS-1 sees through references, as in a synthesized stack.
+  const grant = fixture('google_bigquery_dataset_iam_member', {
+    dataset_id: '${google_bigquery_dataset.Staging.dataset_id}',
+    role: 'roles/bigquery.dataViewer',
+    member: 'serviceAccount:${google_service_account.Bi.email}',
+  });
+  expect(consumersCuratedOnly.check(grant, context).status).toBe('not-applicable');
+  expect(consumersCuratedOnly.check(grant, { ...context, resolve })).toEqual({
+    status: 'non-compliant',
+    detail:
+      'serviceAccount:trb-dev-bi@trb-dev.iam.gserviceaccount.com is granted roles/bigquery.dataViewer on trb_dev_staging, which is not curated data',
+  });
+});
 
 test('an unpinned Composer image is fine outside production', () => {
   const dev = fixture('google_composer_environment', {

@@ -9,7 +9,9 @@ import {
   hasForceNewRule,
 } from '../../preview/force-new';
 import { loadSnapshot } from '../../preview/snapshot';
+import { ENVIRONMENTS } from '../../stacks/environments/index';
 import { buildApp } from '../../stacks/main';
+import { CONSUMERS_ENV } from '../stacks/consumers-env';
 
 const schema = (fields: object[]) => JSON.stringify(fields);
 const col = (name: string, type: string, mode = 'NULLABLE', fields?: object[]) => ({
@@ -171,10 +173,10 @@ describe('the table', () => {
     }
   });
 
-  test('matches the provider version the stacks require, and covers every resource type the shipped app synthesizes', () => {
+  test('matches the provider version the stacks require, and covers every resource type the shipped app synthesizes, options on', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-force-new-'));
     try {
-      buildApp({ outdir }).synth();
+      buildApp({ outdir, environments: [...ENVIRONMENTS, CONSUMERS_ENV] }).synth();
       const dev = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks/dev/cdk.tf.json'), 'utf8'));
       expect(dev.terraform.required_providers.google.version).toBe('6.50.0');
       expect(dev.terraform.required_providers['google-beta'].version).toBe('6.50.0');

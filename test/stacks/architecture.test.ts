@@ -26,6 +26,7 @@ const LAYERS: readonly { readonly name: string; readonly rank: number; readonly 
   { name: 'constructs/workflows', rank: 18 },
   { name: 'constructs/composer', rank: 18 },
   { name: 'constructs/looker', rank: 18 },
+  { name: 'constructs/vertex', rank: 18 },
   { name: 'constructs/logging', rank: 18 },
   { name: 'constructs/eventarc', rank: 19 },
   { name: 'constructs/platform/stack', rank: 20 },

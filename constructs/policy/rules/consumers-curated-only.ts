@@ -1,7 +1,10 @@
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
 
-/** The consumer accounts: the platform's `<prefix>-bi` and `<prefix>-ml` (by their names) and Looker's agent. */
-const CONSUMER = /^serviceAccount:([a-z0-9-]+-(bi|ml)@|service-\d+@gcp-sa-looker\.)/;
+/**
+ * The consumer accounts: the platform's `<prefix>-bi` and `<prefix>-ml` (by their names), and the Looker and
+ * Vertex AI agents (by their domains; the project number may still be a reference).
+ */
+const CONSUMER = /^serviceAccount:([a-z0-9-]+-(bi|ml)@|service-.+@gcp-sa-(looker|aiplatform)\.)/;
 /** Raw and staging datasets (`<prefix>_raw`, `<prefix>_staging`), and tables in them. */
 const NOT_CURATED = /_(raw|staging)$/;
 
@@ -11,16 +14,17 @@ export const consumersCuratedOnly: PolicyRule = {
   title: 'BI and ML principals are granted on curated data only',
   explanation:
     'Consumers reuse the governed models: a BI or ML account reading raw or staging would bypass the curated contracts, deduplication and PII pseudonyms. Grant them the curated dataset (and the ML account its own dataset) only.',
-  check: (resource) => {
+  check: (resource, context) => {
     if (resource.mode !== 'managed') return NOT_APPLICABLE;
     if (
       resource.type !== 'google_bigquery_dataset_iam_member' &&
       resource.type !== 'google_bigquery_table_iam_member'
     )
       return NOT_APPLICABLE;
-    const member = String(resource.config.member ?? '');
+    const resolve = context.resolve ?? ((v: string) => v);
+    const member = resolve(String(resource.config.member ?? ''));
     if (!CONSUMER.test(member)) return NOT_APPLICABLE;
-    const dataset = String(resource.config.dataset_id ?? '');
+    const dataset = resolve(String(resource.config.dataset_id ?? ''));
     if (NOT_CURATED.test(dataset))
       return nonCompliant(
         `${member} is granted ${String(resource.config.role)} on ${dataset}, which is not curated data`,

@@ -27,6 +27,7 @@ import { pubsubTopicSchema } from './pubsub-topic-schema';
 import { runNoPublicInvoker } from './run-no-public-invoker';
 import { runServiceIdentity } from './run-service-identity';
 import { terraformStaticDependsOn } from './terraform-static-depends-on';
+import { vertexCuratedSources } from './vertex-curated-sources';
 import { workflowsServiceAccount } from './workflows-service-account';
 
 export {
@@ -58,6 +59,7 @@ export {
   runNoPublicInvoker,
   runServiceIdentity,
   terraformStaticDependsOn,
+  vertexCuratedSources,
   workflowsServiceAccount,
 };
 
@@ -91,5 +93,6 @@ export const DEFAULT_RULES: readonly PolicyRule[] = [
   composerPinnedImage,
   consumersCuratedOnly,
   lookerPrivate,
+  vertexCuratedSources,
   terraformStaticDependsOn,
 ];
