@@ -82,6 +82,30 @@ describe('PlatformConsumers', () => {
     );
   });
 
+  test('a BI billing project: queries, read sessions and usage bill there; the data grants stay on curated', () => {
+    const { stack, json } = platform({ biBillingProject: 'bi-team-billing', lookerStudioAgent: AGENT });
+    expect(stack.policy.errors).toEqual([]);
+    const grants = stack.grants.records.filter((r) => r.principal === BI);
+    expect(grants.map((r) => `${r.resourceType} ${r.resource} ${r.role}`).sort()).toEqual([
+      'google_bigquery_dataset trb-test-project.trb_tst_curated roles/bigquery.dataViewer',
+      'google_project bi-team-billing roles/bigquery.jobUser',
+      'google_project bi-team-billing roles/bigquery.readSessionUser',
+      'google_project bi-team-billing roles/serviceusage.serviceUsageConsumer',
+    ]);
+    const outputs = (json as unknown as { output: Record<string, { value: unknown }> }).output;
+    const value = (name: string) => Object.entries(outputs).find(([k]) => k.includes(name))?.[1].value;
+    expect(value('LookerConnection')).toMatchObject({
+      project: 'trb-test-project',
+      billingProject: 'bi-team-billing',
+    });
+    const link = new URL((value('LookerStudioLinks') as Record<string, string>).fact_daily_orders as string);
+    expect(link.searchParams.get('ds.ds0.billingProjectId')).toBe('bi-team-billing');
+    expect(link.searchParams.get('ds.ds0.projectId')).toBe('trb-test-project');
+    expect(errorOf(() => platform({ biBillingProject: 'BI Team' })).message).toContain(
+      'biBillingProject = "BI Team": must be',
+    );
+  });
+
   test('a Looker instance: private on the environment network, OAuth client from Secret Manager, its agent reading curated only', () => {
     const looker = {
       edition: 'LOOKER_CORE_STANDARD_ANNUAL',

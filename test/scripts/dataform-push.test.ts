@@ -26,7 +26,7 @@ test('models:generate writes the environment’s project and compiles it', () =>
     'defaultDataset: trb_stg_staging',
   );
   expect(lines.join('')).toMatch(
-    /^wrote \d+ files to out; compiled: 9 tables and views, \d+ assertions, \d+ declarations\n$/,
+    /^wrote \d+ files to out; compiled: 13 tables and views, \d+ assertions, \d+ declarations\n$/,
   );
 });
 
@@ -37,7 +37,7 @@ test('dataform:push commits the project at the root of the branch, then pushes n
   const first = push(['--env', 'dev', '--remote', remote], (s) => log.push(s));
   expect(first).toMatchObject({ pushed: true, exitCode: 0 });
   expect(log[0]).toMatch(
-    new RegExp(`^${remote} dataform/dev: pushed [0-9a-f]{12} \\(9 tables and views, \\d+ assertions\\)\\n$`),
+    new RegExp(`^${remote} dataform/dev: pushed [0-9a-f]{12} \\(13 tables and views, \\d+ assertions\\)\\n$`),
   );
   // Dataform needs the project at the repository root: a checkout of the branch compiles as it is.
   const checkout = path.join(dir, 'checkout');

@@ -1,11 +1,12 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { SERVICE_ACCOUNT_EMAIL } from '../../../core/gcp';
+import { PROJECT_ID, SERVICE_ACCOUNT_EMAIL } from '../../../core/gcp';
 import type { Checks } from '../../../core/validation';
 import { describeNode } from '../../core/architecture';
 import { childChecks } from '../../core/validation';
 import type { IPrincipal } from '../../iam/principal';
 import { Principal } from '../../iam/principal';
+import { GcpProject } from '../../iam/project';
 import type { IServiceIdentity } from '../../iam/service-identity';
 import { LookerInstance, type LookerInstanceProps } from '../../looker/looker-instance';
 import type { DeployerRole, IPlatformFoundation } from '../foundation/foundation';
@@ -16,6 +17,11 @@ import { ConsumerFeatures, checkFeaturesSettings, type FeaturesSettings } from '
 export interface ConsumersSettings {
   /** Let the BI principal read columns under the PII policy tag. @default false */
   readonly biReadsPii?: boolean;
+  /**
+   * The project BI queries run and bill in (jobs, read sessions, service usage), for example the BI team's own.
+   * @default - the environment's project
+   */
+  readonly biBillingProject?: string;
   /**
    * The organization's Looker Studio service agent (`service-org-<id>@gcp-sa-datastudio.iam.gserviceaccount.com`);
    * it may then act as the BI account only, so Looker Studio data sources use it. @default - no Looker Studio
@@ -46,6 +52,7 @@ export function checkConsumersSettings(
   hasNetwork = true,
 ): void {
   c.check(`${prefix}lookerStudioAgent`, s.lookerStudioAgent, SERVICE_ACCOUNT_EMAIL);
+  c.check(`${prefix}biBillingProject`, s.biBillingProject, PROJECT_ID);
   if (s.looker && !hasNetwork)
     c.fail(`${prefix}looker`, 'private IP', 'needs foundation.network: the instance gets a private IP on it');
   if (s.features) checkFeaturesSettings(c, s.features, `${prefix}features.`);
@@ -75,7 +82,7 @@ export class PlatformConsumers extends Construct {
     { role: 'roles/looker.viewer', why: 'reads the Looker instance' },
     { role: 'roles/aiplatform.viewer', why: 'reads the Vertex AI feature store and views' },
   ];
-  /** Roles the BI account needs project-wide (they exist only there). */
+  /** Roles the BI account needs project-wide (they exist only there), in the BI billing project. */
   public static readonly BI_PROJECT_ROLES: readonly string[] = [
     'roles/bigquery.jobUser',
     'roles/bigquery.readSessionUser',
@@ -108,9 +115,10 @@ export class PlatformConsumers extends Construct {
       });
     // The instance queries BigQuery as its service agent, so the agent gets what the BI account gets.
     const readers: IPrincipal[] = [bi, ...(this.looker ? [this.looker.agent] : [])];
+    const billing = props.biBillingProject ? GcpProject.of(this, props.biBillingProject) : f.project;
     for (const reader of readers) {
       f.datasets.curated.grantDataViewer(reader);
-      for (const role of PlatformConsumers.BI_PROJECT_ROLES) f.project.grant(reader, role);
+      for (const role of PlatformConsumers.BI_PROJECT_ROLES) billing.grant(reader, role);
       if (props.biReadsPii) props.models.piiTag.grantFineGrainedRead(reader);
     }
     if (props.lookerStudioAgent) bi.grantTokenCreator(Principal.serviceAccount(props.lookerStudioAgent));
@@ -118,14 +126,17 @@ export class PlatformConsumers extends Construct {
     new TerraformOutput(this, 'LookerConnection', {
       description:
         'BigQuery connection settings for a Looker instance hosted elsewhere (impersonate the account).',
-      value: { project: f.projectId, dataset, serviceAccount: bi.email },
+      value: { project: f.projectId, dataset, serviceAccount: bi.email, billingProject: billing.projectId },
     });
     if (props.lookerStudioAgent)
       new TerraformOutput(this, 'LookerStudioLinks', {
         description:
           'Looker Studio Linking API URLs: a report on each curated table, read as the BI account.',
         value: Object.fromEntries(
-          props.models.project.curated.map((m) => [m.name, lookerStudioUrl(f.projectId, dataset, m.name)]),
+          props.models.project.curated.map((m) => [
+            m.name,
+            lookerStudioUrl(f.projectId, dataset, m.name, billing.projectId),
+          ]),
         ),
       });
     if (props.features)
@@ -139,7 +150,12 @@ export class PlatformConsumers extends Construct {
 }
 
 /** A Looker Studio Linking API URL creating a report on one BigQuery table. */
-export function lookerStudioUrl(project: string, dataset: string, table: string): string {
+export function lookerStudioUrl(
+  project: string,
+  dataset: string,
+  table: string,
+  billingProject = project,
+): string {
   const params = new URLSearchParams({
     'c.reportName': `Tributary ${table}`,
     'ds.ds0.connector': 'bigQuery',
@@ -147,7 +163,7 @@ export function lookerStudioUrl(project: string, dataset: string, table: string)
     'ds.ds0.projectId': project,
     'ds.ds0.datasetId': dataset,
     'ds.ds0.tableId': table,
-    'ds.ds0.billingProjectId': project,
+    'ds.ds0.billingProjectId': billingProject,
   });
   return `https://lookerstudio.google.com/reporting/create?${params.toString()}`;
 }
