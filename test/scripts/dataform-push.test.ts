@@ -51,7 +51,7 @@ test('dataform:push commits the project at the root of the branch, then pushes n
   const graph = compileProject(checkout);
   expect(graph.tables?.map((t) => t.target.name)).toContain('fact_user_activity');
   expect(git(['log', '--format=%s', 'dataform/dev'], remote)).toMatch(
-    /^Tributary models for dev: 9 tables and views, \d+ assertions$/,
+    /^Tributary models for dev: 13 tables and views, \d+ assertions$/,
   );
 
   const again = push(['--env', 'dev', '--remote', remote], (s) => log.push(s));
