@@ -18,7 +18,7 @@ export type SubscriptionDelivery =
    * (the Pub/Sub service agent) gets data editor on the table's dataset only.
    */
   | { readonly kind: 'bigquery'; readonly table: ContractTable }
-  /** Pub/Sub writes Avro files with message metadata under `<prefix>YYYY/MM/DD/hh/` in the bucket. */
+  /** Pub/Sub writes Avro files with message metadata under `<prefix>YYYY/MM/DD/hh/mm_ss_<uuid>.avro` in the bucket. */
   | {
       readonly kind: 'cloud-storage';
       readonly bucket: IDataBucket;
@@ -131,7 +131,8 @@ export class EventSubscription extends Construct implements IEventSubscription {
           ? {
               bucket: delivery.bucket.bucketName,
               filenamePrefix: delivery.filenamePrefix,
-              filenameDatetimeFormat: 'YYYY/MM/DD/hh/',
+              // Every matcher is required (year to second); the hour folder keeps listings by hour cheap.
+              filenameDatetimeFormat: 'YYYY/MM/DD/hh/mm_ss',
               filenameSuffix: '.avro',
               maxDuration: `${delivery.maxDurationSeconds ?? 300}s`,
               maxBytes: delivery.maxBytes ?? 256 * 1024 * 1024,

@@ -51,7 +51,7 @@ describe('EventSubscription', () => {
     expect(resources(json, 'google_project_iam_member')).toEqual([]);
   });
 
-  test('Cloud Storage delivery writes Avro with metadata under <prefix>YYYY/MM/DD/hh/, after bucket-scoped grants', () => {
+  test('Cloud Storage delivery writes Avro with metadata under <prefix>YYYY/MM/DD/hh/mm_ss, after bucket-scoped grants', () => {
     const { stack, bucket, sub } = setup();
     sub({ delivery: { kind: 'cloud-storage', bucket, filenamePrefix: 'sale/' } });
     const json = synth(stack);
@@ -59,7 +59,7 @@ describe('EventSubscription', () => {
     expect(s.cloud_storage_config).toEqual({
       bucket: 'trb-test-archive',
       filename_prefix: 'sale/',
-      filename_datetime_format: 'YYYY/MM/DD/hh/',
+      filename_datetime_format: 'YYYY/MM/DD/hh/mm_ss',
       filename_suffix: '.avro',
       max_duration: '300s',
       max_bytes: 268435456,
