@@ -6,6 +6,12 @@
  * the gateway's own checks, from the numbers in Pub/Sub's documentation). It stores what it acknowledges and can
  * inject faults: fail a share of Publish calls with a status code, refuse requests holding a poison message, and
  * delay calls.
+ *
+ * It also serves the Subscriber service's synchronous pull (Pull, Acknowledge, ModifyAckDeadline) on subscriptions
+ * a test creates, with Pub/Sub's ack-deadline behaviour: a pulled message that is not acknowledged before its
+ * deadline is delivered again with a new ack id (and a higher delivery attempt), a deadline of 0 is a nack, and
+ * an expired ack id is ignored. Publishing to a topic delivers to its subscriptions. Every answered publish and
+ * every ack is written to an ordered event log, so a test can check what happened before what.
  */
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -62,6 +68,33 @@ function random(seed: number): () => number {
   };
 }
 
+/** A message waiting in, or pulled from, a stand-in subscription. */
+interface Queued {
+  readonly message: StoredMessage;
+  readonly publishTime: Date;
+  deliveryAttempt: number;
+}
+
+interface Subscription {
+  readonly topic?: string;
+  readonly ackDeadlineSeconds: number;
+  readonly queue: Queued[];
+  readonly outstanding: Map<string, { readonly item: Queued; deadline: number }>;
+}
+
+/** One entry of the event log: a publish answered (its message ids), an ack or a nack (the message ids). */
+export interface StandInEvent {
+  readonly kind: 'published' | 'acked' | 'nacked';
+  readonly subscription?: string;
+  readonly topic?: string;
+  readonly messageIds: readonly string[];
+  /** The data of each message, as text, in the order of `messageIds`. */
+  readonly data: readonly string[];
+}
+
+/** Pull and ack limits from Pub/Sub's reference: max_messages must be positive; deadlines are 0-600 s. */
+const MAX_ACK_DEADLINE_SECONDS = 600;
+
 interface PublishCall {
   readonly request: {
     readonly topic: string;
@@ -82,6 +115,10 @@ export class PubSubStandIn {
   public readonly requestSizes: number[] = [];
   /** Messages acknowledged, stored or counted. */
   public acknowledged = 0;
+  /** Publishes answered, acks and nacks, in order. */
+  public readonly events: StandInEvent[] = [];
+  private readonly subscriptions = new Map<string, Subscription>();
+  private nextAck = 1;
 
   private constructor(
     private readonly server: grpc.Server,
@@ -108,7 +145,14 @@ export class PubSubStandIn {
       },
     );
     const pkg = grpc.loadPackageDefinition(definition) as unknown as {
-      google: { pubsub: { v1: { Publisher: { service: grpc.ServiceDefinition } } } };
+      google: {
+        pubsub: {
+          v1: {
+            Publisher: { service: grpc.ServiceDefinition };
+            Subscriber: { service: grpc.ServiceDefinition };
+          };
+        };
+      };
     };
     const server = new grpc.Server();
     let standIn: PubSubStandIn | undefined;
@@ -117,6 +161,20 @@ export class PubSubStandIn {
         standIn?.publish(call, callback),
       getTopic: (call: { request: { topic: string } }, callback: grpc.sendUnaryData<{ name: string }>) =>
         callback(null, { name: call.request.topic }),
+    });
+    server.addService(pkg.google.pubsub.v1.Subscriber.service, {
+      pull: (
+        call: { request: { subscription: string; maxMessages: number } },
+        callback: grpc.sendUnaryData<unknown>,
+      ) => standIn?.pull(call.request, callback),
+      acknowledge: (
+        call: { request: { subscription: string; ackIds: string[] } },
+        callback: grpc.sendUnaryData<unknown>,
+      ) => standIn?.acknowledge(call.request, callback),
+      modifyAckDeadline: (
+        call: { request: { subscription: string; ackIds: string[]; ackDeadlineSeconds: number } },
+        callback: grpc.sendUnaryData<unknown>,
+      ) => standIn?.modifyAckDeadline(call.request, callback),
     });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
@@ -186,16 +244,26 @@ export class PubSubStandIn {
       const ids = call.request.messages.map((m) => {
         const messageId = String(this.nextId++);
         this.acknowledged++;
-        this.stored.push({
+        const message = {
           topic: call.request.topic,
           messageId,
           data: Buffer.from(m.data),
           attributes: { ...m.attributes },
           orderingKey: m.orderingKey,
-        });
+        };
+        this.stored.push(message);
+        for (const sub of this.subscriptions.values())
+          if (sub.topic === call.request.topic)
+            sub.queue.push({ message, publishTime: new Date(), deliveryAttempt: 0 });
         return messageId;
       });
       this.requestSizes.push(ids.length);
+      this.events.push({
+        kind: 'published',
+        topic: call.request.topic,
+        messageIds: ids,
+        data: call.request.messages.map((m) => Buffer.from(m.data).toString()),
+      });
       callback(null, { messageIds: ids });
     };
     if (delay > 0) setTimeout(answer, delay);
@@ -231,6 +299,163 @@ export class PubSubStandIn {
     if (total > LIMITS.requestBytes)
       return `The request is ${total} bytes; at most ${LIMITS.requestBytes} are allowed.`;
     return undefined;
+  }
+
+  /** Creates a subscription (`projects/<p>/subscriptions/<s>`), attached to a topic when one is given. */
+  public createSubscription(
+    name: string,
+    options: { topic?: string; ackDeadlineSeconds?: number } = {},
+  ): void {
+    this.subscriptions.set(name, {
+      ...(options.topic ? { topic: options.topic } : {}),
+      ackDeadlineSeconds: options.ackDeadlineSeconds ?? 10,
+      queue: [],
+      outstanding: new Map(),
+    });
+  }
+
+  /** Puts messages straight into a subscription, as if dead-lettered into it. */
+  public seed(
+    subscription: string,
+    messages: readonly { data: string | Buffer; attributes?: Record<string, string> }[],
+  ): void {
+    const sub = this.subscription(subscription);
+    for (const m of messages)
+      sub.queue.push({
+        message: {
+          topic: sub.topic ?? '(seeded)',
+          messageId: String(this.nextId++),
+          data: Buffer.from(m.data),
+          attributes: { ...(m.attributes ?? {}) },
+          orderingKey: '',
+        },
+        publishTime: new Date(),
+        deliveryAttempt: 0,
+      });
+  }
+
+  /** Messages not yet acknowledged: waiting, or pulled and still within their deadline. */
+  public backlog(subscription: string): number {
+    const sub = this.subscription(subscription);
+    return sub.queue.length + sub.outstanding.size;
+  }
+
+  /** Lets every pulled message's deadline pass now, as if the time had gone by (a killed client's messages). */
+  public expireAll(subscription: string): void {
+    const sub = this.subscription(subscription);
+    for (const o of sub.outstanding.values()) o.deadline = 0;
+  }
+
+  private subscription(name: string): Subscription {
+    const sub = this.subscriptions.get(name);
+    if (!sub) throw new Error(`stand-in: no subscription ${name}`);
+    return sub;
+  }
+
+  // Pulled messages past their deadline go back to the front of the queue, as Pub/Sub redelivers them.
+  private expire(sub: Subscription): void {
+    const now = Date.now();
+    for (const [ackId, o] of sub.outstanding)
+      if (o.deadline <= now) {
+        sub.outstanding.delete(ackId);
+        sub.queue.unshift(o.item);
+      }
+  }
+
+  private pull(
+    request: { subscription: string; maxMessages: number },
+    callback: grpc.sendUnaryData<unknown>,
+  ): void {
+    const sub = this.subscriptions.get(request.subscription);
+    if (!sub)
+      return callback({
+        code: grpc.status.NOT_FOUND,
+        details: `Resource not found (resource=${request.subscription}).`,
+      });
+    if (!(request.maxMessages > 0))
+      return callback({ code: grpc.status.INVALID_ARGUMENT, details: 'max_messages must be positive.' });
+    this.expire(sub);
+    const taken = sub.queue.splice(0, request.maxMessages);
+    const receivedMessages = taken.map((item) => {
+      item.deliveryAttempt++;
+      const ackId = `${request.subscription}#${this.nextAck++}`;
+      sub.outstanding.set(ackId, { item, deadline: Date.now() + sub.ackDeadlineSeconds * 1000 });
+      const seconds = Math.floor(item.publishTime.getTime() / 1000);
+      return {
+        ackId,
+        deliveryAttempt: item.deliveryAttempt,
+        message: {
+          data: item.message.data,
+          attributes: item.message.attributes,
+          messageId: item.message.messageId,
+          orderingKey: item.message.orderingKey,
+          publishTime: { seconds: String(seconds), nanos: (item.publishTime.getTime() % 1000) * 1e6 },
+        },
+      };
+    });
+    callback(null, { receivedMessages });
+  }
+
+  private settle(
+    kind: 'acked' | 'nacked',
+    request: { subscription: string; ackIds: string[] },
+    callback: grpc.sendUnaryData<unknown>,
+    nack: boolean,
+  ): void {
+    const sub = this.subscriptions.get(request.subscription);
+    if (!sub)
+      return callback({
+        code: grpc.status.NOT_FOUND,
+        details: `Resource not found (resource=${request.subscription}).`,
+      });
+    this.expire(sub);
+    const settled: Queued[] = [];
+    for (const ackId of request.ackIds) {
+      const o = sub.outstanding.get(ackId);
+      if (!o) continue; // expired or unknown: Pub/Sub ignores it
+      sub.outstanding.delete(ackId);
+      settled.push(o.item);
+      if (nack) sub.queue.unshift(o.item);
+    }
+    if (settled.length > 0)
+      this.events.push({
+        kind,
+        subscription: request.subscription,
+        messageIds: settled.map((i) => i.message.messageId),
+        data: settled.map((i) => i.message.data.toString()),
+      });
+    callback(null, {});
+  }
+
+  private acknowledge(
+    request: { subscription: string; ackIds: string[] },
+    callback: grpc.sendUnaryData<unknown>,
+  ): void {
+    this.settle('acked', request, callback, false);
+  }
+
+  private modifyAckDeadline(
+    request: { subscription: string; ackIds: string[]; ackDeadlineSeconds: number },
+    callback: grpc.sendUnaryData<unknown>,
+  ): void {
+    const seconds = request.ackDeadlineSeconds;
+    if (!(Number.isInteger(seconds) && seconds >= 0 && seconds <= MAX_ACK_DEADLINE_SECONDS))
+      return callback({
+        code: grpc.status.INVALID_ARGUMENT,
+        details: `ack_deadline_seconds must be between 0 and ${MAX_ACK_DEADLINE_SECONDS}.`,
+      });
+    if (seconds === 0) return this.settle('nacked', request, callback, true);
+    const sub = this.subscriptions.get(request.subscription);
+    if (!sub)
+      return callback({
+        code: grpc.status.NOT_FOUND,
+        details: `Resource not found (resource=${request.subscription}).`,
+      });
+    for (const ackId of request.ackIds) {
+      const o = sub.outstanding.get(ackId);
+      if (o) o.deadline = Date.now() + seconds * 1000;
+    }
+    callback(null, {});
   }
 
   public messages(topic?: string): readonly StoredMessage[] {

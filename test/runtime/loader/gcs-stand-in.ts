@@ -351,10 +351,22 @@ export async function startGcsStandIn(options: GcsStandInOptions = {}): Promise<
     if (objectPart === undefined) {
       if (info.method !== 'GET') return unsupported(`${info.method} ${path}`);
       const [prefix, delimiter] = [q.get('prefix') ?? '', q.get('delimiter')];
+      // Pages of at most maxResults entries (GCS caps it at 1000); the token is the last name returned.
+      const max = Math.min(Number(q.get('maxResults') ?? 1000), 1000);
+      if (!Number.isInteger(max) || max < 1)
+        return [400, { error: { code: 400, message: 'Invalid maxResults' } }];
+      const after = q.get('pageToken') ?? '';
+      const [start, end] = [q.get('startOffset') ?? '', q.get('endOffset')];
       const items: Record<string, unknown>[] = [];
       const prefixes = new Set<string>();
+      let nextPageToken: string | undefined;
       for (const [name, rec] of [...objects].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (!name.startsWith(prefix)) continue;
+        if (!name.startsWith(prefix) || name <= after || name < start || (end && name >= end)) continue;
+        if (delimiter && after.endsWith(delimiter) && name.startsWith(after)) continue;
+        if (items.length + prefixes.size >= max) {
+          nextPageToken = [...items.map((i) => String(i.name)), ...prefixes].sort().at(-1);
+          break;
+        }
         const rest = name.slice(prefix.length);
         if (delimiter && rest.includes(delimiter)) {
           prefixes.add(prefix + rest.slice(0, rest.indexOf(delimiter) + delimiter.length));
@@ -363,6 +375,7 @@ export async function startGcsStandIn(options: GcsStandInOptions = {}): Promise<
       const listing = {
         ...(items.length ? { items } : {}),
         ...(prefixes.size ? { prefixes: [...prefixes] } : {}),
+        ...(nextPageToken ? { nextPageToken } : {}),
       };
       return [200, { kind: 'storage#objects', ...listing }];
     }

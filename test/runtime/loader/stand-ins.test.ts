@@ -199,6 +199,32 @@ describe('GCS stand-in', () => {
     expect(gcs.getObject('side', 'q.json')).toBeUndefined();
   });
 
+  test('lists in pages of maxResults with a page token, and within start and end offsets, as GCS does', async () => {
+    gcs.createBucket('paged');
+    for (const n of ['a', 'b', 'c', 'd', 'e']) gcs.putObject('paged', `h/${n}.avro`, n);
+    const [first, next] = await storage
+      .bucket('paged')
+      .getFiles({ prefix: 'h/', maxResults: 2, autoPaginate: false });
+    expect(first.map((f) => f.name)).toEqual(['h/a.avro', 'h/b.avro']);
+    expect(next).toMatchObject({ pageToken: 'h/b.avro' });
+    const [rest] = await storage.bucket('paged').getFiles({ ...(next as object), autoPaginate: false });
+    expect(rest.map((f) => f.name)).toEqual(['h/c.avro', 'h/d.avro']);
+    const [all] = await storage.bucket('paged').getFiles({ prefix: 'h/', maxResults: 2 });
+    expect(all).toHaveLength(2);
+    const pages: string[] = [];
+    let query: object | null = { prefix: 'h/', maxResults: 2, autoPaginate: false };
+    while (query) {
+      const [files, q]: [{ name: string }[], object | null] = (await storage
+        .bucket('paged')
+        .getFiles(query)) as unknown as [{ name: string }[], object | null];
+      pages.push(files.map((f) => f.name).join(','));
+      query = q;
+    }
+    expect(pages).toEqual(['h/a.avro,h/b.avro', 'h/c.avro,h/d.avro', 'h/e.avro']);
+    const [ranged] = await storage.bucket('paged').getFiles({ startOffset: 'h/b', endOffset: 'h/d' });
+    expect(ranged.map((f) => f.name)).toEqual(['h/b.avro', 'h/c.avro']);
+  });
+
   test('fails with an injected status once, then answers normally', async () => {
     const noRetry = new Storage({
       apiEndpoint: gcs.url,
