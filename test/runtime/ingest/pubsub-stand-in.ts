@@ -365,7 +365,7 @@ export class PubSubStandIn {
   private pull(
     request: { subscription: string; maxMessages: number },
     callback: grpc.sendUnaryData<unknown>,
-  ): void {
+  ): unknown {
     const sub = this.subscriptions.get(request.subscription);
     if (!sub)
       return callback({
@@ -401,7 +401,7 @@ export class PubSubStandIn {
     request: { subscription: string; ackIds: string[] },
     callback: grpc.sendUnaryData<unknown>,
     nack: boolean,
-  ): void {
+  ): unknown {
     const sub = this.subscriptions.get(request.subscription);
     if (!sub)
       return callback({
@@ -424,20 +424,20 @@ export class PubSubStandIn {
         messageIds: settled.map((i) => i.message.messageId),
         data: settled.map((i) => i.message.data.toString()),
       });
-    callback(null, {});
+    return callback(null, {});
   }
 
   private acknowledge(
     request: { subscription: string; ackIds: string[] },
     callback: grpc.sendUnaryData<unknown>,
-  ): void {
-    this.settle('acked', request, callback, false);
+  ): unknown {
+    return this.settle('acked', request, callback, false);
   }
 
   private modifyAckDeadline(
     request: { subscription: string; ackIds: string[]; ackDeadlineSeconds: number },
     callback: grpc.sendUnaryData<unknown>,
-  ): void {
+  ): unknown {
     const seconds = request.ackDeadlineSeconds;
     if (!(Number.isInteger(seconds) && seconds >= 0 && seconds <= MAX_ACK_DEADLINE_SECONDS))
       return callback({
