@@ -317,7 +317,26 @@ export const FORCE_NEW: Readonly<Record<string, ForceNewRule>> = {
   },
   google_monitoring_alert_policy: {
     replaceOn: ['project'],
+    note: 'conditions, documentation, notification_channels and user_labels update in place',
     source: 'mmv1/products/monitoring/AlertPolicy.yaml',
+  },
+  google_monitoring_notification_channel: {
+    replaceOn: ['project'],
+    source: 'mmv1/products/monitoring/NotificationChannel.yaml',
+  },
+  google_monitoring_dashboard: {
+    replaceOn: ['project'],
+    note: 'dashboard_json updates in place; the provider ignores keys the server adds',
+    source: 'mmv1/third_party/terraform/services/monitoring/resource_monitoring_dashboard.go',
+  },
+  google_monitoring_custom_service: {
+    replaceOn: ['service_id', 'project'],
+    source: 'mmv1/products/monitoring/Service.yaml',
+  },
+  google_monitoring_slo: {
+    replaceOn: ['service', 'slo_id', 'project'],
+    note: 'a replaced SLO starts with a full error budget: its history stays with the old one',
+    source: 'mmv1/products/monitoring/Slo.yaml',
   },
   google_vertex_ai_feature_online_store: {
     replaceOn: ['name', 'region', 'project'],

@@ -45,6 +45,7 @@ export class EnvironmentStack extends TributaryStack {
       ...(config.loader ? { loader: { ...config.loader, image: runtimeImageOf(config, 'loader') } } : {}),
       ...(config.orchestration ? { orchestration: config.orchestration } : {}),
       ...(config.consumers ? { consumers: config.consumers } : {}),
+      ...(config.operations ? { operations: { ...config.operations, environment: config.name } } : {}),
       ...(config.models
         ? {
             models: {

@@ -127,6 +127,7 @@ const SERVICE_AGENTS = {
   dataform: (n: string) => `service-${n}@gcp-sa-dataform.iam.gserviceaccount.com`,
   looker: (n: string) => `service-${n}@gcp-sa-looker.iam.gserviceaccount.com`,
   aiplatform: (n: string) => `service-${n}@gcp-sa-aiplatform.iam.gserviceaccount.com`,
+  monitoring: (n: string) => `service-${n}@gcp-sa-monitoring-notification.iam.gserviceaccount.com`,
 } as const;
 
 export type GoogleServiceAgent = keyof typeof SERVICE_AGENTS;

@@ -28,7 +28,9 @@ export const PROJECT_ONLY_ROLES: readonly string[] = [
   // Receiving events is checked on the project the trigger is in; there is no per-trigger binding.
   'roles/eventarc.eventReceiver',
   'roles/logging.logWriter',
+  'roles/monitoring.editor',
   'roles/monitoring.metricWriter',
+  'roles/monitoring.viewer',
   'roles/resourcemanager.projectIamAdmin',
   'roles/serviceusage.serviceUsageAdmin',
   'roles/serviceusage.serviceUsageConsumer',

@@ -9,6 +9,8 @@ import {
 import { PlatformIngest, type PlatformIngestProps } from './ingest/platform-ingest';
 import { PlatformLoader, type PlatformLoaderProps } from './loader/platform-loader';
 import { PlatformModels, type PlatformModelsProps } from './models/platform-models';
+import type { OperationsSettings } from './operations/operations-settings';
+import { PlatformOperations } from './operations/platform-operations';
 import {
   PlatformOrchestration,
   type PlatformOrchestrationProps,
@@ -28,6 +30,11 @@ export interface StreamingPlatformProps extends PlatformFoundationProps {
   readonly orchestration?: Omit<PlatformOrchestrationProps, 'foundation' | 'models' | 'loader'>;
   /** The consumers of curated data: BI access (needs `models`). @default - none */
   readonly consumers?: Omit<PlatformConsumersProps, 'foundation' | 'models'>;
+  /**
+   * Alerts with runbooks, a dashboard and freshness SLOs for every stream and component; `environment` names the
+   * environment in the runbooks' commands. @default - no alerting
+   */
+  readonly operations?: OperationsSettings & { readonly environment: string };
 }
 
 /**
@@ -46,6 +53,7 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
       ...PlatformLoader.REQUIRED_SERVICES,
       ...PlatformOrchestration.REQUIRED_SERVICES,
       ...PlatformConsumers.REQUIRED_SERVICES,
+      ...PlatformOperations.REQUIRED_SERVICES,
     ]),
   ].sort();
 
@@ -58,6 +66,7 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
     ...PlatformLoader.PLANNER_ROLES,
     ...PlatformOrchestration.PLANNER_ROLES,
     ...PlatformConsumers.PLANNER_ROLES,
+    ...PlatformOperations.PLANNER_ROLES,
   ].filter((r, i, all) => all.findIndex((o) => o.role === r.role) === i);
 
   /** What the deployer needs project-wide to create every part; the bootstrap stack grants it. */
@@ -69,6 +78,7 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
     ...PlatformLoader.DEPLOYER_ROLES,
     ...PlatformOrchestration.DEPLOYER_ROLES,
     ...PlatformConsumers.DEPLOYER_ROLES,
+    ...PlatformOperations.DEPLOYER_ROLES,
   ].filter((r, i, all) => all.findIndex((o) => o.role === r.role) === i);
 
   public readonly streams: EventStreams;
@@ -82,9 +92,11 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
   public readonly orchestration?: PlatformOrchestration;
   /** The consumers' access, when `consumers` (and `models`) are set. */
   public readonly consumers?: PlatformConsumers;
+  /** Alerts, dashboard and SLOs, when `operations` is set. */
+  public readonly operations?: PlatformOperations;
 
   constructor(scope: Construct, id: string, props: StreamingPlatformProps) {
-    const { streams, ingest, models, loader, orchestration, consumers, ...foundation } = props;
+    const { streams, ingest, models, loader, orchestration, consumers, operations, ...foundation } = props;
     super(scope, id, foundation);
     this.streams = new EventStreams(this, 'Streams', { ...streams, foundation: this });
     if (ingest)
@@ -124,5 +136,16 @@ export class StreamingPlatform extends PlatformFoundation implements IPlatformFo
         foundation: this,
       });
     }
+    // Last: it watches every part built above.
+    if (operations)
+      this.operations = new PlatformOperations(this, 'Operations', {
+        ...operations,
+        foundation: this,
+        streams: this.streams,
+        ...(this.ingest ? { ingest: this.ingest } : {}),
+        ...(this.loader ? { loader: this.loader } : {}),
+        ...(this.models ? { models: this.models } : {}),
+        ...(this.orchestration ? { orchestration: this.orchestration } : {}),
+      });
   }
 }

@@ -39,6 +39,12 @@ export const dev: EnvironmentConfig = {
   },
   ingest: { minInstances: 0, maxInstances: 3 },
   loader: { maxRejectShare: 0.05, memory: '512Mi', maxRetries: 1 },
+  operations: {
+    notifications: { emails: ['tributary-oncall@example.com'] },
+    // Dev tolerates slower delivery: the BigQuery subscriptions have no pipeline to keep up.
+    freshness: { boundMinutes: 30, goal: 0.95 },
+    thresholds: { deliveryBacklogSeconds: 1800 },
+  },
   consumers: {},
   orchestration: {},
   models: {

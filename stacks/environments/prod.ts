@@ -40,6 +40,14 @@ export const prod: EnvironmentConfig = {
   },
   ingest: { minInstances: 1, maxInstances: 50 },
   loader: { maxRejectShare: 0.01, taskTimeoutSeconds: 7200 },
+  operations: {
+    notifications: {
+      emails: ['tributary-oncall@example.com', 'data-platform@example.com'],
+      webhookUrl: 'https://chat.example.com/hooks/tributary-prod',
+    },
+    freshness: { boundMinutes: 10, goal: 0.99 },
+    thresholds: { gatewayP99Ms: 500 },
+  },
   consumers: {},
   orchestration: {
     composer: {

@@ -39,6 +39,13 @@ export const staging: EnvironmentConfig = {
   },
   ingest: { minInstances: 0, maxInstances: 10 },
   loader: { maxRejectShare: 0.01 },
+  operations: {
+    notifications: {
+      emails: ['tributary-oncall@example.com'],
+      webhookUrl: 'https://chat.example.com/hooks/tributary-staging',
+    },
+    freshness: { boundMinutes: 15, goal: 0.99 },
+  },
   consumers: {},
   orchestration: {
     composer: {

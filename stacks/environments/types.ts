@@ -3,6 +3,7 @@ import type { FoundationSettings } from '../../constructs/platform/foundation/fo
 import type { IngestSettings } from '../../constructs/platform/ingest/platform-ingest';
 import type { LoaderSettings } from '../../constructs/platform/loader/platform-loader';
 import type { ModelsSettings } from '../../constructs/platform/models/platform-models';
+import type { OperationsSettings } from '../../constructs/platform/operations/operations-settings';
 import type { OrchestrationSettings } from '../../constructs/platform/orchestration/platform-orchestration';
 import type { StreamsSettings } from '../../constructs/platform/streams/event-streams';
 
@@ -38,6 +39,8 @@ export interface EnvironmentConfig {
   readonly orchestration?: OrchestrationSettings;
   /** The consumers of curated data (BI access, Looker, Looker Studio, Vertex AI features). @default - none */
   readonly consumers?: ConsumersSettings;
+  /** Alerts with runbooks, a dashboard and freshness SLOs; notification channels. @default - no alerting */
+  readonly operations?: OperationsSettings;
 }
 
 /** Placeholder project ids let the offline synth run; deploying them would fail. */

@@ -3,6 +3,7 @@ import { checkFoundationSettings } from '../../constructs/platform/foundation/fo
 import { checkIngestSettings } from '../../constructs/platform/ingest/platform-ingest';
 import { checkLoaderSettings } from '../../constructs/platform/loader/platform-loader';
 import { checkModelsSettings } from '../../constructs/platform/models/platform-models';
+import { checkOperationsSettings } from '../../constructs/platform/operations/operations-settings';
 import { checkStreamsSettings } from '../../constructs/platform/streams/event-streams';
 import { BUCKET_NAME, checkLabels } from '../../core/gcp';
 import { Checks } from '../../core/validation';
@@ -62,5 +63,6 @@ export function validateEnvironment(config: EnvironmentConfig): void {
   if (config.loader) checkLoaderSettings(c, config.loader, 'loader.');
   if (config.consumers)
     checkConsumersSettings(c, config.consumers, 'consumers.', config.foundation.network !== undefined);
+  if (config.operations) checkOperationsSettings(c, config.operations, 'operations.');
   c.throwIfAny();
 }

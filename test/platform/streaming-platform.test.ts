@@ -4,6 +4,7 @@ import { PlatformFoundation } from '../../constructs/platform/foundation/foundat
 import { PlatformIngest } from '../../constructs/platform/ingest/platform-ingest';
 import { PlatformLoader } from '../../constructs/platform/loader/platform-loader';
 import { PlatformModels } from '../../constructs/platform/models/platform-models';
+import { PlatformOperations } from '../../constructs/platform/operations/platform-operations';
 import { PlatformOrchestration } from '../../constructs/platform/orchestration/platform-orchestration';
 import { StreamingPlatform } from '../../constructs/platform/streaming-platform';
 import { EventStreams } from '../../constructs/platform/streams/event-streams';
@@ -61,6 +62,7 @@ describe('StreamingPlatform', () => {
       PlatformLoader,
       PlatformOrchestration,
       PlatformConsumers,
+      PlatformOperations,
     ];
     expect([...StreamingPlatform.REQUIRED_SERVICES]).toEqual(
       [...new Set(parts.flatMap((p) => p.REQUIRED_SERVICES))].sort(),

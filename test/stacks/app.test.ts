@@ -568,18 +568,18 @@ describe('the app', () => {
     const text = summarize(outdir, ['trb-dev-placeholder', 'real-project-1']);
     expect(text).toContain('Synthesized 4 stacks');
     expect(text).toMatch(
-      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}123: bigquery 18, datacatalog 3, dataform 4, eventarc 1, iam 26, logging 4, pubsub 40, run 3, secretmanager 10, storage 13, workflows 1\n {2}data {8}1: project 1\n/,
+      /dev {2}.*stacks\/dev\/cdk\.tf\.json\n {2}resources {3}167: bigquery 18, datacatalog 3, dataform 4, eventarc 1, iam 26, logging 4, monitoring 44, pubsub 40, run 3, secretmanager 10, storage 13, workflows 1\n {2}data {8}1: project 1\n/,
     );
     expect(text).toContain(
       'identities  6: trb-dev-bi, trb-dev-dataform, trb-dev-ingest, trb-dev-loader, trb-dev-loader-trigger, trb-dev-loader-workflow\n',
     );
     expect(text).toMatch(
-      /prod {2}.*\n {2}resources {3}183: bigquery 29, composer 1, datacatalog 3, dataflow 4, dataform 3, eventarc 1, iam 43, logging 4, pubsub 48, run 4, secretmanager 10, storage 32, workflows 1\n/,
+      /prod {2}.*\n {2}resources {3}246: bigquery 29, composer 1, datacatalog 3, dataflow 4, dataform 3, eventarc 1, iam 43, logging 4, monitoring 63, pubsub 48, run 4, secretmanager 10, storage 32, workflows 1\n/,
     );
-    // The policy line counts what the resource and data lines count: 123 + 1. The two suppressions are the
+    // The policy line counts what the resource and data lines count: 167 + 1. The two suppressions are the
     // loader's project-wide grants that no narrower resource can take (workflows.invoker, the GCS agent's publish).
     expect(text).toContain(
-      'policy      passed: 0 errors, 0 warnings, 2 suppressed over 124 resources and data sources',
+      'policy      passed: 0 errors, 0 warnings, 2 suppressed over 168 resources and data sources',
     );
     expect(text).toMatch(
       /docs {8}.*stacks\/prod\/policy-report\.md, .*stacks\/prod\/iam-matrix\.md, .*stacks\/prod\/architecture\.md/,

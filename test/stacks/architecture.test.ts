@@ -27,6 +27,7 @@ const LAYERS: readonly { readonly name: string; readonly rank: number; readonly 
   { name: 'constructs/composer', rank: 18 },
   { name: 'constructs/looker', rank: 18 },
   { name: 'constructs/vertex', rank: 18 },
+  { name: 'constructs/monitoring', rank: 18 },
   { name: 'constructs/logging', rank: 18 },
   { name: 'constructs/eventarc', rank: 19 },
   { name: 'constructs/platform/stack', rank: 20 },
@@ -37,6 +38,7 @@ const LAYERS: readonly { readonly name: string; readonly rank: number; readonly 
   { name: 'constructs/platform/loader', rank: 25 },
   { name: 'constructs/platform/orchestration', rank: 26 },
   { name: 'constructs/platform/consumers', rank: 26 },
+  { name: 'constructs/platform/operations', rank: 27 },
   { name: 'constructs/platform', rank: 29 },
   // The entry points: each layer's index, and the package's.
   { name: 'constructs', rank: 30 },

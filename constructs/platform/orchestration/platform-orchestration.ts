@@ -65,6 +65,8 @@ export class PlatformOrchestration extends Construct {
   public readonly dags: readonly HashedObject[];
   /** The DAGs that run here: all of them on Composer, the scheduled model runs as workflow configs without. */
   public readonly running: readonly DagSpec[];
+  /** Without Composer: the Dataform workflow config id running each DAG, by DAG id. */
+  public readonly workflowConfigIds: Readonly<Record<string, string>> = {};
 
   constructor(scope: Construct, id: string, props: PlatformOrchestrationProps) {
     super(scope, id);
@@ -111,11 +113,12 @@ export class PlatformOrchestration extends Construct {
         );
         const other = dag.tasks.some((t) => t.kind === 'dataform-invoke' && !('tags' in t.select));
         if (dag.schedule === null || tags.length === 0 || other) continue;
-        models.repository.addWorkflowConfig(`Dag-${dag.dagId.replace(/_/g, '-')}`, {
+        const config = models.repository.addWorkflowConfig(`Dag-${dag.dagId.replace(/_/g, '-')}`, {
           releaseConfig: models.release,
           cronSchedule: dag.schedule,
           includedTags: tags,
         });
+        (this.workflowConfigIds as Record<string, string>)[dag.dagId] = config.nameInput as string;
         running.push(dag);
       }
       this.running = running;
