@@ -126,7 +126,7 @@ describe('AlertPolicy', () => {
       ],
     });
     const [policy] = resources(synth(stack), 'google_monitoring_alert_policy');
-    const [burn, ratio] = policy?.conditions as Record<string, Record<string, unknown>>[];
+    const [burn, ratio] = (policy as { conditions: Record<string, Record<string, unknown>>[] }).conditions;
     expect(burn?.condition_threshold?.filter).toBe(
       'select_slo_burn_rate("projects/p/services/s/serviceLevelObjectives/o", "3600s")',
     );
