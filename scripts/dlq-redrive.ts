@@ -152,6 +152,7 @@ export async function main(
   } finally {
     if (out !== undefined) fs.closeSync(out);
     await subscriber.close();
+    if (!deps.pubsub) await pubsub.close();
   }
   log(
     `${JSON.stringify({

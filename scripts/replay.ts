@@ -123,7 +123,8 @@ export async function main(
     for (const f of files)
       if (f.name.endsWith('.avro')) objects.push({ name: f.name, generation: String(f.metadata.generation) });
   }
-  const topic = dryRun ? undefined : (deps.pubsub ?? new PubSub({ projectId: t.project })).topic(t.topic);
+  const client = dryRun ? undefined : (deps.pubsub ?? new PubSub({ projectId: t.project }));
+  const topic = client?.topic(t.topic);
   const limiter = new RateLimiter(rate, deps.clock ?? REAL_CLOCK);
   const [lo, hi] = [from.getTime() * 1000, to.getTime() * 1000];
   let [records, inWindow, resumedObjects] = [0, 0, 0];
@@ -170,6 +171,7 @@ export async function main(
       `${JSON.stringify({ object: `gs://${t.archiveBucket}/${key}`, published: dryRun ? 0 : fromObject })}\n`,
     );
   }
+  if (client && !deps.pubsub) await client.close();
   log(
     `${JSON.stringify({
       event: dryRun ? 'tributary.replay_dry_run' : 'tributary.replay_done',

@@ -13,3 +13,11 @@ export function projectOf(scope: IConstruct, explicit?: string): string | undefi
     .find((p): p is GoogleProvider => p instanceof GoogleProvider && p.alias === undefined);
   return provider?.project;
 }
+
+/** The region of the stack's default (un-aliased) `google` provider, if it names one. */
+export function regionOf(scope: IConstruct): string | undefined {
+  const provider = TerraformStack.of(scope)
+    .allProviders()
+    .find((p): p is GoogleProvider => p instanceof GoogleProvider && p.alias === undefined);
+  return provider?.region;
+}

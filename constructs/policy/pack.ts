@@ -140,7 +140,13 @@ export class PolicyPack implements IAspect {
         warnings: findings.filter((f) => f.level === 'warning' && !f.suppressedBy).length,
         suppressed: findings.filter((f) => f.suppressedBy).length,
       },
-      rules: this.rules.map(({ id, level, title, explanation }) => ({ id, level, title, explanation })),
+      rules: this.rules.map(({ id, level, title, explanation, references }) => ({
+        id,
+        level,
+        title,
+        explanation,
+        ...controlsOf(references),
+      })),
       findings,
       suppressions,
     };
@@ -200,6 +206,18 @@ interface SynthesizedStack {
   readonly resource?: Blocks;
   readonly data?: Blocks;
   readonly provider?: Record<string, { alias?: string; default_labels?: Record<string, string> }[]>;
+}
+
+/** A rule's references split into the report's mapping: CIS items, checkov ids, and what has neither. */
+export function controlsOf(references: readonly string[]): {
+  cis: string[];
+  checkov: string[];
+  note?: string;
+} {
+  const cis = references.filter((r) => r.startsWith('CIS '));
+  const checkov = references.filter((r) => /^CKV2?_GCP_\d+/.test(r));
+  const other = references.filter((r) => !cis.includes(r) && !checkov.includes(r));
+  return { cis, checkov, ...(other.length > 0 ? { note: other.join('; ') } : {}) };
 }
 
 /** A rule that throws is a violation: a broken rule must never pass a resource silently. */

@@ -44,9 +44,16 @@ export function renderReportMarkdown(report: PolicyReport): string {
     }
     lines.push('');
   }
-  lines.push('## Rules', '', '| Rule | Level | Requirement | Why |', '| --- | --- | --- | --- |');
+  lines.push(
+    '## Rules',
+    '',
+    '| Rule | Level | Requirement | CIS | checkov | Why |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
   for (const r of report.rules)
-    lines.push(`| ${r.id} | ${r.level} | ${cell(r.title)} | ${cell(r.explanation)} |`);
+    lines.push(
+      `| ${r.id} | ${r.level} | ${cell(r.title)} | ${cell(r.cis.join(', ') || '-')} | ${cell(r.checkov.join(', ') || '-')} | ${cell(r.explanation)}${r.note ? ` (${cell(r.note)})` : ''} |`,
+    );
   lines.push('');
   return lines.join('\n');
 }

@@ -33,6 +33,8 @@ export interface PolicyContext {
    * synth (`referenceResolver`). @default - values as written
    */
   readonly resolve?: (value: string) => string;
+  /** The environment requires CMEK on every stateful resource (TRB-CMEK-1). @default false */
+  readonly requireCmek?: boolean;
 }
 
 export type Verdict =
@@ -55,8 +57,11 @@ export interface PolicyRule {
   readonly title: string;
   /** Why it matters and how to comply. */
   readonly explanation: string;
-  /** Benchmark controls the rule implements (CIS GCP Foundations items, checkov ids). @default - none named */
-  readonly references?: readonly string[];
+  /**
+   * The benchmark controls the rule implements: CIS Google Cloud Foundations items (`CIS GCP v3.0 <n>`) and checkov
+   * ids (`CKV_GCP_<n>`, `CKV2_GCP_<n>`), or one `none: <why>` entry where neither has a control.
+   */
+  readonly references: readonly string[];
   readonly check: (resource: PolicyResource, context: PolicyContext) => Verdict;
 }
 
@@ -82,6 +87,12 @@ export interface PolicyReport {
     readonly level: PolicyLevel;
     readonly title: string;
     readonly explanation: string;
+    /** CIS Google Cloud Foundations items the rule implements. */
+    readonly cis: readonly string[];
+    /** checkov ids the rule matches. */
+    readonly checkov: readonly string[];
+    /** Why a rule has neither, or what else it relates to. */
+    readonly note?: string;
   }[];
   readonly findings: readonly PolicyFinding[];
   readonly suppressions: readonly (AppliedSuppression & {

@@ -12,7 +12,7 @@ import {
 } from '../../core/gcp';
 import { DEAD_LETTER_LABEL } from '../../core/markers';
 import { connect, describeNode } from '../core/architecture';
-import { projectOf } from '../core/project';
+import { projectOf, regionOf } from '../core/project';
 import { checkProject, constructChecks } from '../core/validation';
 import { CryptoKey } from '../iam/crypto-key';
 import { type Grant, grantOn, type IGrantTarget, type MemberFactory } from '../iam/grants';
@@ -39,7 +39,7 @@ export interface EventTopicProps {
   readonly messageRetentionHours?: number;
   /** Delivery attempts before a message goes to the dead-letter topic, 5-100. @default 5 */
   readonly maxDeliveryAttempts?: number;
-  /** Regions where messages may be stored. @default - any region Pub/Sub chooses */
+  /** Regions where messages may be stored. @default - the region of the stack's default google provider */
   readonly allowedPersistenceRegions?: readonly string[];
   /** Cloud KMS key for messages at rest; the Pub/Sub service agent is granted on it. @default - Google-managed */
   readonly encryptionKey?: string;
@@ -87,12 +87,12 @@ export class EventTopic extends Construct implements IEventTopic {
     const keyGrant = props.encryptionKey
       ? CryptoKey.fromKeyName(this, props.encryptionKey).grantEncryptDecrypt(this.serviceAgent)
       : undefined;
+    const region = regionOf(this);
+    const regions = props.allowedPersistenceRegions ?? (region ? [region] : undefined);
     const common = {
       project,
       kmsKeyName: props.encryptionKey,
-      messageStoragePolicy: props.allowedPersistenceRegions
-        ? { allowedPersistenceRegions: [...props.allowedPersistenceRegions] }
-        : undefined,
+      messageStoragePolicy: regions ? { allowedPersistenceRegions: [...regions] } : undefined,
       dependsOn: keyGrant ? [keyGrant.member] : undefined,
     };
 

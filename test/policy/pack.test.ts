@@ -133,6 +133,7 @@ describe('PolicyPack', () => {
       level: 'warning',
       title: 'Buckets are named with a team prefix',
       explanation: 'Test rule that warns on every bucket so the warning path is exercised.',
+      references: ['none: a test rule'],
       check: (r) =>
         r.type === 'google_storage_bucket' ? nonCompliant(`bucket ${String(r.config.name)}`) : NOT_APPLICABLE,
     };
@@ -151,6 +152,7 @@ describe('PolicyPack', () => {
       level: 'error',
       title: 'Broken rule',
       explanation: 'A rule with a bug must fail the resource rather than pass it silently.',
+      references: ['none: a test rule'],
       check: () => {
         throw new Error('cannot read property of undefined');
       },
@@ -181,6 +183,7 @@ describe('PolicyPack', () => {
       level: 'error',
       title: 't',
       explanation: 'e',
+      references: ['none: a test rule'],
       check: () => NOT_APPLICABLE,
     };
     expect(() => testStack({ rules: [rule, rule] })).toThrow('rule id TRB-TST-3 appears twice');

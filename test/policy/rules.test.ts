@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
 import { referenceResolver } from '../../constructs/policy/resolve';
 import {
+  artifactRegistryImmutable,
+  auditDataAccess,
   bigqueryDeletionProtection,
   bigqueryNoProjectDataEditor,
   bigqueryRawPartitioned,
+  cmekKeyLocation,
+  cmekRequired,
   composerPinnedImage,
   composerPrivateEnvironment,
   composerServiceAccount,
@@ -14,23 +18,35 @@ import {
   dataflowPrivateIps,
   dataflowServiceAccount,
   dataflowUdfHashed,
+  dataformRepositoryIdentity,
+  dataplexScanResults,
+  eventarcDestination,
   eventarcTriggerServiceAccount,
   gcsNoForceDestroyInProd,
   gcsPublicAccessPrevention,
+  gcsRecoverable,
   gcsUniformAccess,
   iamNoBasicRoles,
   iamNoProjectImpersonation,
   iamNoPublicPrincipals,
   iamNoServiceAccountKeys,
   iamProjectScope,
+  kmsGrantsOnKeys,
+  kmsPreventDestroy,
+  kmsRotation,
   labelsRequired,
   lookerPrivate,
+  monitoringAlertRouted,
   pubsubDeadLetter,
+  pubsubStorageRegions,
   pubsubTopicSchema,
+  runEnvSecrets,
   runNoPublicInvoker,
   runServiceIdentity,
+  secretManagerReplication,
   terraformStaticDependsOn,
   vertexCuratedSources,
+  workflowsCallLogging,
   workflowsServiceAccount,
 } from '../../constructs/policy/rules';
 import type { PolicyContext, PolicyResource, PolicyRule } from '../../constructs/policy/types';
@@ -550,6 +566,265 @@ const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext]
     'on trb_prod_staging, which is not curated data',
     prod,
   ],
+  [
+    kmsRotation,
+    fixture('google_kms_crypto_key', { name: 'k', rotation_period: '31536000s' }),
+    fixture('google_kms_crypto_key', { name: 'k', rotation_period: '7776000s' }),
+    'key k rotates every 31536000s; the bound is 1 to 90 days',
+    context,
+  ],
+  [
+    kmsRotation,
+    fixture('google_kms_crypto_key', { name: 'k' }),
+    fixture('google_kms_crypto_key', { name: 'k', purpose: 'ASYMMETRIC_SIGN' }),
+    'key k has no rotation_period',
+    context,
+  ],
+  [
+    kmsPreventDestroy,
+    fixture('google_kms_crypto_key', { name: 'k', rotation_period: '7776000s' }),
+    fixture('google_kms_crypto_key', { name: 'k', lifecycle: { prevent_destroy: true } }),
+    'key k has no lifecycle.prevent_destroy',
+    context,
+  ],
+  [
+    kmsGrantsOnKeys,
+    fixture('google_kms_key_ring_iam_member', {
+      key_ring_id: 'r',
+      role: 'roles/cloudkms.cryptoKeyEncrypterDecrypter',
+      member: 'serviceAccount:service-1@gcp-sa-pubsub.iam.gserviceaccount.com',
+    }),
+    fixture('google_project_iam_member', {
+      project: 'p',
+      role: 'roles/logging.logWriter',
+      member: 'serviceAccount:a@p.iam.gserviceaccount.com',
+    }),
+    'roles/cloudkms.cryptoKeyEncrypterDecrypter is granted on a key ring; grant it on the key',
+    context,
+  ],
+  [
+    cmekRequired,
+    fixture('google_bigquery_table', { table_id: 't', encryption_configuration: {} }),
+    fixture('google_bigquery_table', {
+      table_id: 't',
+      encryption_configuration: { kms_key_name: 'projects/p/locations/europe/keyRings/r/cryptoKeys/k' },
+    }),
+    'encryption_configuration.kms_key_name: no customer-managed key',
+    { ...prod, requireCmek: true },
+  ],
+  [
+    cmekRequired,
+    fixture('google_secret_manager_secret', {
+      secret_id: 's',
+      replication: { user_managed: { replicas: [{ location: 'europe-west1' }] } },
+    }),
+    fixture('google_storage_bucket', {
+      name: 'b',
+      location: 'EU',
+      encryption: { default_kms_key_name: 'projects/p/locations/europe/keyRings/r/cryptoKeys/k' },
+    }),
+    'replication.user_managed.replicas[0]: no customer-managed key',
+    { ...prod, requireCmek: true },
+  ],
+  [
+    cmekKeyLocation,
+    fixture('google_bigquery_dataset', {
+      dataset_id: 'd',
+      location: 'EU',
+      default_encryption_configuration: {
+        kms_key_name: 'projects/p/locations/europe-west1/keyRings/r/cryptoKeys/k',
+      },
+    }),
+    fixture('google_bigquery_dataset', {
+      dataset_id: 'd',
+      location: 'EU',
+      default_encryption_configuration: {
+        kms_key_name: 'projects/p/locations/europe/keyRings/r/cryptoKeys/k',
+      },
+    }),
+    'default_encryption_configuration.kms_key_name: key in europe-west1, but a resource in EU needs one in europe',
+    context,
+  ],
+  [
+    cmekKeyLocation,
+    fixture('google_pubsub_topic', {
+      name: 't',
+      kms_key_name: 'projects/p/locations/us-east1/keyRings/r/cryptoKeys/k',
+      message_storage_policy: { allowed_persistence_regions: ['europe-west1'] },
+    }),
+    fixture('google_pubsub_topic', {
+      name: 't',
+      kms_key_name: 'projects/p/locations/global/keyRings/r/cryptoKeys/k',
+      message_storage_policy: { allowed_persistence_regions: ['europe-west1'] },
+    }),
+    'kms_key_name: key in us-east1, but a resource in europe-west1 needs one in europe-west1 or global',
+    context,
+  ],
+  [
+    auditDataAccess,
+    fixture('google_project_iam_audit_config', {
+      service: 'storage.googleapis.com',
+      audit_log_config: [{ log_type: 'DATA_READ', exempted_members: ['user:a@example.com'] }],
+    }),
+    fixture('google_project_iam_audit_config', {
+      service: 'storage.googleapis.com',
+      audit_log_config: [
+        {
+          log_type: 'DATA_READ',
+          exempted_members: ['serviceAccount:trb-prod-loader@p.iam.gserviceaccount.com'],
+        },
+        { log_type: 'DATA_WRITE' },
+      ],
+    }),
+    'storage.googleapis.com: DATA_WRITE is not logged; DATA_READ exempts user:a@example.com, which is not a service account',
+    prod,
+  ],
+  [
+    monitoringAlertRouted,
+    fixture('google_monitoring_alert_policy', {
+      display_name: 'a',
+      enabled: false,
+      notification_channels: [],
+    }),
+    fixture('google_monitoring_alert_policy', {
+      display_name: 'a',
+      notification_channels: ['projects/p/notificationChannels/1'],
+      documentation: { content: '# a\n## What it means' },
+    }),
+    'alert a is disabled, names no notification channel, has no documentation',
+    context,
+  ],
+  [
+    secretManagerReplication,
+    fixture('google_secret_manager_secret', { secret_id: 's', replication: { auto: {} } }),
+    fixture('google_secret_manager_secret', {
+      secret_id: 's',
+      replication: { user_managed: { replicas: [{ location: 'europe-west1' }] } },
+    }),
+    'secret s uses automatic replication',
+    context,
+  ],
+  [
+    workflowsCallLogging,
+    fixture('google_workflows_workflow', { name: 'w', user_env_vars: { API_TOKEN: 'x' } }),
+    fixture('google_workflows_workflow', {
+      name: 'w',
+      call_log_level: 'LOG_ERRORS_ONLY',
+      user_env_vars: { JOB: 'j' },
+    }),
+    'workflow w: call_log_level is CALL_LOG_LEVEL_UNSPECIFIED; user_env_vars.API_TOKEN looks like a secret',
+    context,
+  ],
+  [
+    eventarcDestination,
+    fixture('google_eventarc_trigger', { name: 't', destination: { http_endpoint: { uri: 'http://x' } } }),
+    fixture('google_eventarc_trigger', {
+      name: 't',
+      destination: { workflow: 'projects/p/locations/l/workflows/w' },
+    }),
+    'trigger t delivers to an HTTP endpoint',
+    context,
+  ],
+  [
+    dataformRepositoryIdentity,
+    fixture('google_dataform_repository', {
+      name: 'r',
+      git_remote_settings: { url: 'https://user:pw@example.com/r.git', default_branch: 'main' },
+    }),
+    fixture('google_dataform_repository', {
+      name: 'r',
+      service_account: 'trb-prod-dataform@p.iam.gserviceaccount.com',
+      git_remote_settings: {
+        url: 'https://example.com/r.git',
+        authentication_token_secret_version: 'projects/p/secrets/git/versions/1',
+      },
+    }),
+    'repository r has no service_account, has a credential in the git URL, reaches git without a secret version',
+    context,
+  ],
+  [
+    dataplexScanResults,
+    fixture('google_dataplex_datascan', {
+      data_scan_id: 's',
+      data_quality_spec: {},
+      execution_spec: { trigger: { on_demand: {} } },
+    }),
+    fixture('google_dataplex_datascan', {
+      data_scan_id: 's',
+      data_quality_spec: {
+        post_scan_actions: {
+          bigquery_export: { results_table: '//bigquery.googleapis.com/projects/p/datasets/d/tables/t' },
+        },
+      },
+      execution_spec: { trigger: { schedule: { cron: '0 3 * * *' } } },
+    }),
+    'scan s runs on demand only, exports no results to BigQuery',
+    context,
+  ],
+  [
+    runEnvSecrets,
+    fixture('google_cloud_run_v2_service', {
+      name: 's',
+      template: {
+        containers: [
+          {
+            env: [
+              { name: 'DB_PASSWORD', value: 'hunter2' },
+              { name: 'MODE', value: 'x' },
+            ],
+          },
+        ],
+      },
+    }),
+    fixture('google_cloud_run_v2_job', {
+      name: 'j',
+      template: {
+        template: {
+          containers: [
+            {
+              env: [
+                { name: 'TRIBUTARY_API_KEYS', value: '/var/tributary/keys/api-keys.json' },
+                { name: 'GIT_TOKEN', value_source: { secret_key_ref: { secret: 's', version: '1' } } },
+              ],
+            },
+          ],
+        },
+      },
+    }),
+    's: DB_PASSWORD has a plain value',
+    context,
+  ],
+  [
+    artifactRegistryImmutable,
+    fixture('google_artifact_registry_repository', { repository_id: 'r', format: 'DOCKER' }),
+    fixture('google_artifact_registry_repository', {
+      repository_id: 'r',
+      format: 'DOCKER',
+      docker_config: { immutable_tags: true },
+    }),
+    'repository r: tags are mutable',
+    context,
+  ],
+  [
+    pubsubStorageRegions,
+    fixture('google_pubsub_topic', { name: 't' }),
+    fixture('google_pubsub_topic', {
+      name: 't',
+      message_storage_policy: { allowed_persistence_regions: ['europe-west1'] },
+    }),
+    'topic t has no allowed persistence regions',
+    context,
+  ],
+  [
+    gcsRecoverable,
+    fixture('google_storage_bucket', { name: 'b', soft_delete_policy: { retention_duration_seconds: 0 } }),
+    fixture('google_storage_bucket', {
+      name: 'b',
+      soft_delete_policy: { retention_duration_seconds: 604800 },
+    }),
+    'bucket b has neither versioning nor 7 days of soft delete',
+    prod,
+  ],
 ];
 
 test('references to other resources resolve where the value is written; computed values stay as written', () => {
@@ -596,7 +871,7 @@ test('an unpinned Composer image is fine outside production', () => {
 test('the service-account rules for jobs, workflows and triggers run by default and name their benchmark controls', () => {
   for (const rule of [runServiceIdentity, workflowsServiceAccount, eventarcTriggerServiceAccount]) {
     expect(DEFAULT_RULES).toContain(rule);
-    expect(rule.references).toEqual(['CIS GCP 4.1 (by analogy: no default service account)']);
+    expect(rule.references).toEqual(['CIS GCP v3.0 4.1 (by analogy: no default service account)']);
   }
   expect(new Set(DEFAULT_RULES.map((r) => r.id)).size).toBe(DEFAULT_RULES.length);
 });

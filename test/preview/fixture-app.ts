@@ -77,6 +77,7 @@ export const DATA_CLASS_RULE: PolicyRule = {
   level: 'warning',
   title: 'Buckets carry a data-class label',
   explanation: 'Retention and access reviews are driven by the data-class label.',
+  references: ['none: a test rule'],
   check: (r) =>
     r.type !== 'google_storage_bucket'
       ? { status: 'not-applicable' }

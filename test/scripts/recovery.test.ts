@@ -87,10 +87,18 @@ beforeEach(() => {
   pubsub.clear();
 });
 
-const clients = () => ({
-  storage: new Storage({ apiEndpoint: gcs.url, projectId: targets.project }),
-  pubsub: new PubSub({ projectId: targets.project, apiEndpoint: pubsub.host }),
-  targets,
+const opened: PubSub[] = [];
+const clients = () => {
+  const client = new PubSub({ projectId: targets.project, apiEndpoint: pubsub.host });
+  opened.push(client);
+  return {
+    storage: new Storage({ apiEndpoint: gcs.url, projectId: targets.project }),
+    pubsub: client,
+    targets,
+  };
+};
+afterAll(async () => {
+  for (const c of opened) await c.close();
 });
 
 describe('targets', () => {

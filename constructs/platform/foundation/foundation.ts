@@ -17,6 +17,7 @@ import {
   type DatasetLayer,
   type IAnalyticsDataset,
 } from '../../bigquery/analytics-dataset';
+import { Suppressions } from '../../core/suppressions';
 import { constructChecks } from '../../core/validation';
 import type { IPrincipal } from '../../iam/principal';
 import { GcpProject, type IGcpProject } from '../../iam/project';
@@ -346,12 +347,14 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
         retention: storage.archiveRetentionDays ? { periodDays: storage.archiveRetentionDays } : undefined,
         lifecycleRules: archiveRules(storage.archiveTiering ?? {}),
       }),
-      dataflowStaging: bucket('dataflowStaging', 'DataflowStagingBucket', 'dataflow-staging', {
-        // Temp files are rewritten constantly; soft-deleted copies would only add cost.
-        softDeleteRetentionDays: 0,
-        preventDestroy: false,
-        lifecycleRules: [{ action: 'Delete', ageDays: storage.stagingObjectTtlDays ?? 7 }],
-      }),
+      dataflowStaging: transient(
+        bucket('dataflowStaging', 'DataflowStagingBucket', 'dataflow-staging', {
+          // Temp files are rewritten constantly; soft-deleted copies would only add cost.
+          softDeleteRetentionDays: 0,
+          preventDestroy: false,
+          lifecycleRules: [{ action: 'Delete', ageDays: storage.stagingObjectTtlDays ?? 7 }],
+        }),
+      ),
       // Apart from staging: its age-based delete would remove a UDF a running job still reloads, and
       // workers that may overwrite temp files must not be able to rewrite the code or config they run.
       artifacts: bucket('artifacts', 'ArtifactsBucket', 'artifacts', {
@@ -361,6 +364,17 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
       }),
     };
   }
+}
+
+/** A bucket of transient files: nothing in it is ever restored, so TRB-GCS-4 is suppressed with that reason. */
+function transient(b: IDataBucket): IDataBucket {
+  if (b instanceof DataBucket)
+    Suppressions.add(b.resource, {
+      id: 'TRB-GCS-4',
+      reason:
+        'Dataflow staging and temp files are rewritten by every launch and expire within days; nothing in them is restored.',
+    });
+  return b;
 }
 
 function archiveRules(tiering: ArchiveTiering): BucketLifecycleRule[] {

@@ -6,6 +6,7 @@ export const bigqueryDeletionProtection: PolicyRule = {
   title: 'In production, tables and datasets are protected from deletion',
   explanation:
     'A replaced or destroyed table loses its data. In production tables need deletion_protection, and datasets need lifecycle.prevent_destroy and must not delete their contents on destroy (the provider has no dataset deletion_protection).',
+  references: ['CKV_GCP_121'],
   check: (resource, context) => {
     if (!context.production || resource.mode !== 'managed') return NOT_APPLICABLE;
     const c = resource.config;

@@ -9,6 +9,7 @@ export const bigqueryNoProjectDataEditor: PolicyRule = {
   title: 'No project-wide bigquery.dataEditor',
   explanation:
     'Project-wide data editor can rewrite or delete every table in every dataset. Writers get it on their dataset or table (AnalyticsDataset.grantDataEditor, ContractTable.grantDataEditor).',
+  references: ['none: least privilege beyond CIS (CIS GCP v3.0 1.5 is related)'],
   check: (resource) => {
     if (!isProjectIam(resource)) return NOT_APPLICABLE;
     const hits = roleBindings(resource).filter((b) => b.role === PROJECT_DATA_EDITOR);

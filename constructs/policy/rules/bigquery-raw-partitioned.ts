@@ -6,6 +6,7 @@ export const bigqueryRawPartitioned: PolicyRule = {
   title: 'Raw tables are partitioned',
   explanation:
     'Raw tables grow with every event; without partitions each query and each backfill scans all of history. Tables are recognised as raw by their layer=raw label.',
+  references: ['none: no CIS or checkov control'],
   check: (resource) => {
     if (resource.mode !== 'managed' || resource.type !== 'google_bigquery_table') return NOT_APPLICABLE;
     const labels = (resource.config.labels ?? {}) as Record<string, string>;

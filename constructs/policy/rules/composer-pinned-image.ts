@@ -10,6 +10,7 @@ export const composerPinnedImage: PolicyRule = {
   title: 'Production Composer environments pin their image build',
   explanation:
     'An alias such as composer-3-airflow-2 moves to new Airflow and provider versions on its own. In production, pin a build (composer-3-airflow-2.10.5-build.12) and upgrade it deliberately.',
+  references: ['none: no CIS or checkov control for Composer'],
   check: (resource, context) => {
     if (resource.mode !== 'managed' || resource.type !== COMPOSER_ENVIRONMENT || !context.production)
       return NOT_APPLICABLE;

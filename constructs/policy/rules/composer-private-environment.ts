@@ -7,6 +7,7 @@ export const composerPrivateEnvironment: PolicyRule = {
   title: 'Composer environments are private',
   explanation:
     'A public Composer environment gives its workers external IP addresses and reaches Google APIs over the internet. Set config.enable_private_environment (Composer 3) or a private endpoint (Composer 2), on the environment network.',
+  references: ['none: no CIS or checkov control for Composer'],
   check: (resource) => {
     if (resource.mode !== 'managed' || resource.type !== COMPOSER_ENVIRONMENT) return NOT_APPLICABLE;
     const config = block(resource.config.config);

@@ -6,7 +6,7 @@ export const composerServiceAccount: PolicyRule = {
   id: 'TRB-CMP-2',
   level: 'error',
   title: 'Composer environments run as their own service account',
-  references: ['CIS GCP 4.1 (by analogy: no default service account)'],
+  references: ['CIS GCP v3.0 4.1 (by analogy: no default service account)'],
   explanation:
     'Without config.node_config.service_account the environment runs as the Compute Engine default service account, which usually holds Editor. Run it as the orchestrator identity, with roles/composer.worker and only the grants its DAGs need.',
   check: (resource) => {

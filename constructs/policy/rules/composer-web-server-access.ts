@@ -9,6 +9,7 @@ export const composerWebServerAccess: PolicyRule = {
   title: 'Composer web servers are not open to the internet',
   explanation:
     'Without web_server_network_access_control, Composer lets every IP address reach the Airflow UI (behind Google sign-in). List the ranges that may reach it (none denies all); a public UI needs a suppression that says why.',
+  references: ['none: no CIS or checkov control for Composer'],
   check: (resource) => {
     if (resource.mode !== 'managed' || resource.type !== COMPOSER_ENVIRONMENT) return NOT_APPLICABLE;
     const control = block(block(resource.config.config)?.web_server_network_access_control);

@@ -14,6 +14,7 @@ export const consumersCuratedOnly: PolicyRule = {
   title: 'BI and ML principals are granted on curated data only',
   explanation:
     'Consumers reuse the governed models: a BI or ML account reading raw or staging would bypass the curated contracts, deduplication and PII pseudonyms. Grant them the curated dataset (and the ML account its own dataset) only.',
+  references: ['CIS GCP v3.0 7.1 (related: BigQuery data reachable only by who needs it)'],
   check: (resource, context) => {
     if (resource.mode !== 'managed') return NOT_APPLICABLE;
     if (

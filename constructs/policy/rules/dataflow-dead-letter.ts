@@ -10,6 +10,7 @@ export const dataflowDeadLetter: PolicyRule = {
   title: 'Dataflow jobs name a dead-letter destination',
   explanation:
     'Elements a job cannot process must land somewhere that says why, never be dropped or retried forever. Pass the template its dead-letter parameter (outputDeadletterTable for the Pub/Sub to BigQuery template); a template without one needs a suppression with the reason.',
+  references: ['none: no CIS or checkov control'],
   check: (resource) => {
     if (resource.mode !== 'managed' || !DATAFLOW_JOB_TYPES.has(resource.type)) return NOT_APPLICABLE;
     const parameters = (resource.config.parameters ?? {}) as Record<string, unknown>;

@@ -7,6 +7,7 @@ export const dataflowPrivateIps: PolicyRule = {
   title: 'Dataflow workers have private IPs only',
   explanation:
     'Workers with external IPs are reachable from the internet and bypass the VPC egress controls. Set ip_configuration = WORKER_IP_PRIVATE and run in a subnetwork with Private Google Access.',
+  references: ['CKV_GCP_94 (google_dataflow_job; applied here to flex template jobs too)'],
   check: (resource) => {
     if (resource.mode !== 'managed' || !DATAFLOW_JOB_TYPES.has(resource.type)) return NOT_APPLICABLE;
     const ip = resource.config.ip_configuration;

@@ -7,7 +7,7 @@ export const dataflowServiceAccount: PolicyRule = {
   id: 'TRB-DF-1',
   level: 'error',
   title: 'Dataflow jobs run as their own service account',
-  references: ['CIS GCP 4.1 (by analogy: no default service account)'],
+  references: ['CIS GCP v3.0 4.1 (by analogy: no default service account)'],
   explanation:
     'Without service_account_email a job runs as the Compute Engine default service account, which is shared by every VM in the project and usually holds Editor. Give each job its own identity (FlexTemplateJob does).',
   check: (resource) => {

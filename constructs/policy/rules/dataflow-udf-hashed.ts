@@ -12,6 +12,7 @@ export const dataflowUdfHashed: PolicyRule = {
   title: 'UDF object names carry their content hash',
   explanation:
     'A streaming job only picks up new UDF code when its UDF path parameter changes, and overwriting a file in place silently changes what running workers execute. Name each UDF file <name>-<sha256 of its content, 16 hex>.js (DataflowUdf does) so new code is a new path and an in-place job update.',
+  references: ['none: no CIS or checkov control'],
   check: (resource) => {
     if (resource.mode !== 'managed') return NOT_APPLICABLE;
     if (DATAFLOW_JOB_TYPES.has(resource.type)) {

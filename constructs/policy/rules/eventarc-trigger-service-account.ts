@@ -6,7 +6,7 @@ export const eventarcTriggerServiceAccount: PolicyRule = {
   id: 'TRB-EVT-1',
   level: 'error',
   title: 'Eventarc triggers deliver as a scoped service account',
-  references: ['CIS GCP 4.1 (by analogy: no default service account)'],
+  references: ['CIS GCP v3.0 4.1 (by analogy: no default service account)'],
   explanation:
     'A trigger without service_account delivers as the Compute Engine default service account. Give it an identity of its own that holds only eventarc.eventReceiver and the right to start its destination (the ObjectFinalizedTrigger construct requires one).',
   check: (resource) => {

@@ -6,6 +6,7 @@ export const gcsNoForceDestroyInProd: PolicyRule = {
   title: 'No force_destroy in production',
   explanation:
     'force_destroy lets terraform destroy delete a bucket together with every object in it. Production data must survive a mistaken destroy.',
+  references: ['none: no CIS or checkov control'],
   check: (resource, context) => {
     if (!context.production || resource.mode !== 'managed' || resource.type !== 'google_storage_bucket') {
       return NOT_APPLICABLE;

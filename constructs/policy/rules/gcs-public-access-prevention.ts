@@ -4,7 +4,7 @@ export const gcsPublicAccessPrevention: PolicyRule = {
   id: 'TRB-GCS-2',
   level: 'error',
   title: 'Buckets enforce public access prevention',
-  references: ['CKV_GCP_114'],
+  references: ['CIS GCP v3.0 5.1', 'CKV_GCP_114'],
   explanation:
     'Enforced public access prevention blocks allUsers/allAuthenticatedUsers grants even if one slips through review.',
   check: (resource) => {

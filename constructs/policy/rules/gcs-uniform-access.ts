@@ -4,7 +4,7 @@ export const gcsUniformAccess: PolicyRule = {
   id: 'TRB-GCS-1',
   level: 'error',
   title: 'Buckets use uniform bucket-level access',
-  references: ['CIS GCP 5.2', 'CKV_GCP_29'],
+  references: ['CIS GCP v3.0 5.2', 'CKV_GCP_29'],
   explanation:
     'With object ACLs, access can be granted per object and escapes IAM review. Uniform bucket-level access makes IAM the only way in.',
   check: (resource) => {

@@ -6,7 +6,7 @@ export const iamNoProjectImpersonation: PolicyRule = {
   id: 'TRB-IAM-4',
   level: 'error',
   title: 'No project-level serviceAccountUser or serviceAccountTokenCreator',
-  references: ['CIS GCP 1.6', 'CKV_GCP_41', 'CKV_GCP_49'],
+  references: ['CIS GCP v3.0 1.6', 'CKV_GCP_41', 'CKV_GCP_49'],
   explanation:
     'At project level these roles let the principal act as every service account in the project, including ones with more access. Grant them on the one service account (ServiceIdentity.grantActAs).',
   check: (resource) => {

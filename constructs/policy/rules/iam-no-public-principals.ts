@@ -9,7 +9,16 @@ export const iamNoPublicPrincipals: PolicyRule = {
   id: 'TRB-IAM-1',
   level: 'error',
   title: 'No allUsers or allAuthenticatedUsers',
-  references: ['CIS GCP 5.1', 'CKV_GCP_28'],
+  references: [
+    'CIS GCP v3.0 5.1',
+    'CIS GCP v3.0 7.1',
+    'CIS GCP v3.0 1.9',
+    'CKV_GCP_28',
+    'CKV_GCP_15',
+    'CKV_GCP_99',
+    'CKV_GCP_100',
+    'CKV_GCP_112',
+  ],
   explanation:
     'allUsers and allAuthenticatedUsers expose data to anyone on the internet or any Google account. Grant named principals instead; a public Cloud Run invoker needs an explicit suppression.',
   check: (resource) => {

@@ -4,7 +4,7 @@ export const iamNoServiceAccountKeys: PolicyRule = {
   id: 'TRB-IAM-3',
   level: 'error',
   title: 'No service account keys',
-  references: ['CIS GCP 1.4'],
+  references: ['CIS GCP v3.0 1.4', 'CKV2_GCP_3'],
   explanation:
     'Exported keys are long-lived bearer credentials, and Terraform keeps the private key in state. Attach identities to workloads and use Workload Identity Federation for CI.',
   check: (resource) => {

@@ -12,6 +12,7 @@ export const iamProjectScope: PolicyRule = {
   title: 'Project-level grants only for roles that exist only at project level',
   explanation:
     'A role that can be bound on a bucket, topic, dataset or service account must be bound there, so the grant reaches only that resource. Deployers that create resources are the exception and carry a suppression with the reason.',
+  references: ['none: least privilege beyond CIS (CIS GCP v3.0 1.5 and CKV_GCP_42 are related)'],
   check: (resource) => {
     if (!isProjectIam(resource)) return NOT_APPLICABLE;
     const hits = roleBindings(resource).filter(

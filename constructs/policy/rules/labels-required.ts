@@ -23,6 +23,7 @@ export const labelsRequired: PolicyRule = {
   title: 'Labelled resources carry the required labels',
   explanation:
     'Labels attribute cost and ownership and drive alert routing. They come from the providers default_labels plus the resource own labels.',
+  references: ['none: no CIS or checkov control (CKV_GCP_21 covers GKE only)'],
   check: (resource, context) => {
     const labels = resource.config.labels;
     if (resource.mode !== 'managed' || (!LABELLED_TYPES.has(resource.type) && labels === undefined)) {

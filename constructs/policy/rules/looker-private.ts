@@ -6,6 +6,7 @@ export const lookerPrivate: PolicyRule = {
   title: 'Looker instances are not public',
   explanation:
     'A Looker instance with a public IP is reachable from the internet (behind its login). Use private IP on the environment network; a public instance needs a suppression that says why.',
+  references: ['none: no CIS or checkov control for Looker'],
   check: (resource) => {
     if (resource.mode !== 'managed' || resource.type !== 'google_looker_instance') return NOT_APPLICABLE;
     const name = String(resource.config.name);

@@ -7,6 +7,7 @@ export const pubsubDeadLetter: PolicyRule = {
   title: 'Subscriptions dead-letter poison messages',
   explanation:
     "Without a dead-letter policy a message that always fails is redelivered until it expires and is then lost. Only the dead-letter topic's own subscription (labelled tributary-role=dead-letter) is exempt.",
+  references: ['none: no CIS or checkov control'],
   check: (resource) => {
     if (resource.mode !== 'managed' || resource.type !== 'google_pubsub_subscription') return NOT_APPLICABLE;
     const labels = (resource.config.labels ?? {}) as Record<string, string>;

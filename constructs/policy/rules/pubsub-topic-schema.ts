@@ -7,6 +7,7 @@ export const pubsubTopicSchema: PolicyRule = {
   title: 'Topics validate messages against a schema',
   explanation:
     'A topic without a schema accepts any payload, so malformed events reach every subscriber. Dead-letter topics (labelled tributary-role=dead-letter) hold messages as they failed and are exempt.',
+  references: ['none: no CIS or checkov control'],
   check: (resource) => {
     if (resource.mode !== 'managed' || resource.type !== 'google_pubsub_topic') return NOT_APPLICABLE;
     const labels = (resource.config.labels ?? {}) as Record<string, string>;

@@ -8,7 +8,7 @@ export const runNoPublicInvoker: PolicyRule = {
   id: 'TRB-RUN-1',
   level: 'error',
   title: 'Cloud Run services are not publicly invokable',
-  references: ['CKV_GCP_102'],
+  references: ['CKV_GCP_102 (Cloud Run v1 IAM; applied here to v2)'],
   explanation:
     'roles/run.invoker for allUsers or allAuthenticatedUsers switches off Cloud Run authentication: anyone can call the service. Grant the invoker role to the producer identities instead; a service that authenticates callers itself (the ingest gateway with partner API keys) needs CloudRunService.grantPublicInvoke(reason), whose reason becomes the suppression.',
   check: (resource) => {

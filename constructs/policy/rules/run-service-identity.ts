@@ -7,7 +7,7 @@ export const runServiceIdentity: PolicyRule = {
   id: 'TRB-RUN-2',
   level: 'error',
   title: 'Cloud Run services and jobs run as their own service account',
-  references: ['CIS GCP 4.1 (by analogy: no default service account)'],
+  references: ['CIS GCP v3.0 4.1 (by analogy: no default service account)'],
   explanation:
     'Without template.service_account a revision runs as the Compute Engine default service account, shared by every VM and service in the project and usually holding Editor. Give each service and job its own identity (CloudRunService and CloudRunJob take one).',
   check: (resource) => {

@@ -12,6 +12,7 @@ export const terraformStaticDependsOn: PolicyRule = {
   level: 'error',
   title: 'depends_on lists bare resource addresses',
   explanation: `Terraform refuses anything else in depends_on ("A single static variable reference is required"), so a plan never starts. A resource's fqn is an interpolation ("\${type.name}"); add dependencies with addDependencies() or the dependsOn construct prop, which render the bare address.`,
+  references: ['none: a Terraform configuration check'],
   check: (resource) => {
     const dependsOn = resource.config.depends_on;
     if (dependsOn === undefined) return NOT_APPLICABLE;

@@ -9,6 +9,7 @@ export const vertexCuratedSources: PolicyRule = {
   title: 'Vertex AI feature views read curated tables only',
   explanation:
     'Features reuse the governed models: a feature view over raw or staging data would serve duplicates, late-data errors and unpseudonymized values. Point big_query_source at a table or view in the curated dataset (`<prefix>_curated`); feature registry sources cannot be checked here and need a suppression that says what they read.',
+  references: ['none: no CIS or checkov control (CKV_GCP_92/96 cover Vertex CMEK)'],
   check: (resource, context) => {
     if (resource.mode !== 'managed' || resource.type !== 'google_vertex_ai_feature_online_store_featureview')
       return NOT_APPLICABLE;

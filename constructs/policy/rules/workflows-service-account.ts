@@ -6,7 +6,7 @@ export const workflowsServiceAccount: PolicyRule = {
   id: 'TRB-WF-1',
   level: 'error',
   title: 'Workflows run as their own service account',
-  references: ['CIS GCP 4.1 (by analogy: no default service account)'],
+  references: ['CIS GCP v3.0 4.1 (by analogy: no default service account)'],
   explanation:
     'Without service_account a workflow calls Google APIs as the Compute Engine default service account, which usually holds Editor on the project. Give each workflow its own identity with only the roles its steps need (the Workflow construct requires one).',
   check: (resource) => {
