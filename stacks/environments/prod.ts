@@ -45,6 +45,7 @@ export const prod: EnvironmentConfig = {
       emails: ['tributary-oncall@example.com', 'data-platform@example.com'],
       webhookUrl: 'https://chat.example.com/hooks/tributary-prod',
     },
+    dataAccessAudit: true,
     freshness: { boundMinutes: 10, goal: 0.99 },
     thresholds: { gatewayP99Ms: 500 },
   },

@@ -44,6 +44,7 @@ export const staging: EnvironmentConfig = {
       emails: ['tributary-oncall@example.com'],
       webhookUrl: 'https://chat.example.com/hooks/tributary-staging',
     },
+    dataAccessAudit: true,
     freshness: { boundMinutes: 15, goal: 0.99 },
   },
   consumers: {},

@@ -574,7 +574,7 @@ describe('the app', () => {
       'identities  6: trb-dev-bi, trb-dev-dataform, trb-dev-ingest, trb-dev-loader, trb-dev-loader-trigger, trb-dev-loader-workflow\n',
     );
     expect(text).toMatch(
-      /prod {2}.*\n {2}resources {3}246: bigquery 29, composer 1, datacatalog 3, dataflow 4, dataform 3, eventarc 1, iam 43, logging 4, monitoring 63, pubsub 48, run 4, secretmanager 10, storage 32, workflows 1\n/,
+      /prod {2}.*\n {2}resources {3}248: bigquery 29, composer 1, datacatalog 3, dataflow 4, dataform 3, eventarc 1, iam 45, logging 4, monitoring 63, pubsub 48, run 4, secretmanager 10, storage 32, workflows 1\n/,
     );
     // The policy line counts what the resource and data lines count: 167 + 1. The two suppressions are the
     // loader's project-wide grants that no narrower resource can take (workflows.invoker, the GCS agent's publish).

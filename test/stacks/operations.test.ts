@@ -105,6 +105,31 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) =
     }
   });
 
+  test('Data Access audit logs for BigQuery and Cloud Storage where the environment asks, leaving out only the platform writers', () => {
+    const configs = all(tf(name), 'google_project_iam_audit_config');
+    if (!env.operations?.dataAccessAudit) {
+      expect(configs).toEqual([]);
+      return;
+    }
+    expect(configs.map((c) => c.service).sort()).toEqual([
+      'bigquery.googleapis.com',
+      'storage.googleapis.com',
+    ]);
+    for (const c of configs) {
+      const logs = c.audit_log_config as { log_type: string; exempted_members?: string[] }[];
+      expect(logs.map((l) => l.log_type)).toEqual(['ADMIN_READ', 'DATA_READ', 'DATA_WRITE']);
+      const exempt = logs[1]?.exempted_members ?? [];
+      expect(logs[2]?.exempted_members).toEqual(exempt);
+      // Pipelines (one per stream), the loader, the models, the orchestrator and the Pub/Sub agent; nobody else.
+      expect(exempt).toHaveLength(4 + 4);
+      expect(new Set(exempt).size).toBe(exempt.length);
+      for (const m of exempt)
+        expect(m).toMatch(
+          /^serviceAccount:(\$\{google_service_account\.Platform_(Streams_\w+_Pipeline_Job_WorkerIdentity|DataformIdentity|LoaderIdentity|OrchestratorIdentity)_[0-9A-F]+\.email\}|service-\$\{data\.google_project\.[^}]+\.number\}@gcp-sa-pubsub\.iam\.gserviceaccount\.com)$/,
+        );
+    }
+  });
+
   test('a freshness SLO per stream with burn-rate alerts on it, and one mosaic dashboard with a row per stream and component', () => {
     const json = tf(name);
     const slos = all(json, 'google_monitoring_slo');

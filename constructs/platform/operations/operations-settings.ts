@@ -48,6 +48,11 @@ export interface OperationsSettings {
   readonly freshness?: { readonly boundMinutes?: number; readonly goal?: number };
   /** Where the runbooks are browsable, linked from each alert (`<url>/<signal>.md`). @default - no link */
   readonly runbookBaseUrl?: string;
+  /**
+   * Data Access audit logs for BigQuery and Cloud Storage (CIS 2.1), leaving out the platform's own high-volume
+   * writers; they cost per GB logged. @default false
+   */
+  readonly dataAccessAudit?: boolean;
 }
 
 export function channelTargets(s: OperationsSettings): ChannelTarget[] {

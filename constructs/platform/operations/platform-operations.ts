@@ -8,6 +8,7 @@ import { FreshnessSlo } from '../../monitoring/freshness-slo';
 import { NotificationChannel } from '../../monitoring/notification-channel';
 import type { DeployerRole, IPlatformFoundation } from '../foundation/foundation';
 import type { EventStreams } from '../streams/event-streams';
+import { DataAccessAudit } from './audit-logs';
 import { type Components, componentAlerts, DATAFORM_COMPLETION } from './component-alerts';
 import {
   type AlertThresholds,
@@ -62,6 +63,8 @@ export class PlatformOperations extends Construct {
   public readonly slos: Readonly<Record<string, FreshnessSlo>>;
   public readonly dashboard: Dashboard;
   public readonly thresholds: AlertThresholds;
+  /** The Data Access audit configs, when `dataAccessAudit` is on. */
+  public readonly audit?: DataAccessAudit;
 
   constructor(scope: Construct, id: string, props: PlatformOperationsProps) {
     const c = childChecks(scope, id, 'PlatformOperations');
@@ -168,6 +171,16 @@ export class PlatformOperations extends Construct {
       rows: dashboardRows(f.projectId, streams, props),
       project: f.projectId,
     });
+    if (props.dataAccessAudit)
+      this.audit = new DataAccessAudit(this, 'DataAccessAudit', {
+        project: f.projectId,
+        exempt: [
+          ...streams.flatMap((s) => [s.topic.serviceAgent, ...(s.pipeline ? [s.pipeline.job.identity] : [])]),
+          ...(props.loader ? [props.loader.identity] : []),
+          ...(props.models ? [props.models.identity] : []),
+          ...(props.orchestration?.identity ? [props.orchestration.identity] : []),
+        ],
+      });
     addStackReport(
       this,
       ALERTS_REPORT,
