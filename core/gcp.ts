@@ -97,6 +97,24 @@ export function kmsKeyLocation(keyName: string): string | undefined {
   return /^projects\/[^/]+\/locations\/([^/]+)\//.exec(keyName)?.[1];
 }
 
+/** The services a CMEK key is chosen for, each with its own service agents (constructs/iam/cmek.ts). */
+export const CMEK_SERVICES = [
+  'pubsub',
+  'bigquery',
+  'storage',
+  'dataflow',
+  'composer',
+  'artifactregistry',
+  'secretmanager',
+  'run',
+  'workflows',
+  'looker',
+  'dataform',
+  'aiplatform',
+  'dataplex',
+] as const;
+export type CmekService = (typeof CMEK_SERVICES)[number];
+
 export type MultiRegion = 'US' | 'EU';
 
 /**

@@ -315,6 +315,34 @@ export const FORCE_NEW: Readonly<Record<string, ForceNewRule>> = {
     note: 'moving a tag under another parent tag updates it in place',
     source: 'mmv1/products/datacatalog/PolicyTag.yaml',
   },
+  google_kms_key_ring: {
+    replaceOn: ['name', 'location', 'project'],
+    note: 'key rings cannot be deleted in Cloud KMS: a replaced ring leaves the old one behind',
+    source: 'mmv1/products/kms/KeyRing.yaml',
+  },
+  google_kms_crypto_key: {
+    replaceOn: [
+      'key_ring',
+      'name',
+      'crypto_key_backend',
+      'destroy_scheduled_duration',
+      'import_only',
+      'purpose',
+      'version_template.protection_level',
+    ],
+    note: 'rotation_period and labels update in place; a replaced key schedules its versions for destruction, and data encrypted with them becomes unreadable',
+    source: 'mmv1/products/kms/CryptoKey.yaml',
+  },
+  google_project_service_identity: {
+    replaceOn: ['service', 'project'],
+    note: 'google-beta only; it has no update and its destroy is a no-op',
+    source: 'mmv1/third_party/terraform/services/resourcemanager/resource_project_service_identity.go.tmpl',
+  },
+  google_project_iam_audit_config: {
+    replaceOn: ['project'],
+    note: 'authoritative for its service: audit_log_config and exempted_members update in place',
+    source: 'mmv1/third_party/terraform/tpgiamresource/resource_iam_audit_config.go',
+  },
   google_monitoring_alert_policy: {
     replaceOn: ['project'],
     note: 'conditions, documentation, notification_channels and user_labels update in place',

@@ -8,6 +8,7 @@ import { Principal } from '../constructs/iam/principal';
 import { GcpProject } from '../constructs/iam/project';
 import { PROJECT_ONLY_ROLES } from '../constructs/iam/roles';
 import { ServiceIdentity } from '../constructs/iam/service-identity';
+import { KeyMap, keyProp } from '../constructs/platform/foundation/key-map';
 import { TributaryStack } from '../constructs/platform/stack/tributary-stack';
 import { StreamingPlatform } from '../constructs/platform/streaming-platform';
 import { ContainerRepository, RUNTIME_REPOSITORY_ID } from '../constructs/run/container-repository';
@@ -147,11 +148,19 @@ export class BootstrapStack extends TributaryStack {
       connect(pool, planner, 'jobs of the repository');
       connect(deployer, state, 'writes state');
       connect(planner, state, 'reads state', 'reference');
+      // The repository exists before the environment's stack, so a platform-managed key for it lives here, in
+      // a ring of its own (`<prefix>-ci`); keys named in the environment file are used as they are.
+      const keys = new KeyMap(scope, 'Keys', {
+        project: env.foundation.project,
+        namePrefix: `${env.foundation.namePrefix}-ci`,
+        ...(env.foundation.encryption ? { settings: env.foundation.encryption } : {}),
+      });
       // The deployer's CI job pushes the runtime images here (npm run image:push) before `cdktf deploy`.
       const repository = new ContainerRepository(scope, 'Repository', {
         repositoryId: RUNTIME_REPOSITORY_ID,
         location: env.foundation.region,
         project: env.foundation.project,
+        ...keyProp(keys.keyFor('artifactregistry', env.foundation.region)),
       });
       addDependencies(repository.resource, ...services);
       repository.grantPush(deployer);

@@ -28,6 +28,7 @@ export class EnvironmentStack extends TributaryStack {
     super(scope, config.name, {
       environment: config.name,
       production: f.production,
+      requireCmek: f.encryption?.required ?? false,
       project: f.project,
       region: f.region,
       labels: config.labels,

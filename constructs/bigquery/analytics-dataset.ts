@@ -5,7 +5,7 @@ import { checkDataKey, checkLabels, DATA_LOCATION } from '../../core/gcp';
 import { describeNode } from '../core/architecture';
 import { projectOf } from '../core/project';
 import { checkProject, constructChecks } from '../core/validation';
-import { CryptoKey } from '../iam/crypto-key';
+import { grantKeyToAgents } from '../iam/cmek';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
 import { type IPrincipal, ServiceAgent } from '../iam/principal';
 
@@ -151,11 +151,12 @@ export class AnalyticsDataset extends DatasetBase {
     checkLabels(checks, props.labels);
     checks.throwIfAny();
 
-    const keyGrant = props.encryptionKey
-      ? CryptoKey.fromKeyName(this, props.encryptionKey).grantEncryptDecrypt(
-          ServiceAgent.of(this, 'bigquery', { project, projectNumber: props.projectNumber }),
-        )
-      : undefined;
+    const keyGrants = props.encryptionKey
+      ? grantKeyToAgents(this, props.encryptionKey, 'bigquery', {
+          project: project as string,
+          ...(props.projectNumber ? { projectNumber: props.projectNumber } : {}),
+        })
+      : [];
     this.resource = new BigqueryDataset(this, 'Resource', {
       datasetId: props.datasetId,
       project,
@@ -165,7 +166,7 @@ export class AnalyticsDataset extends DatasetBase {
       deleteContentsOnDestroy: false,
       maxTimeTravelHours: String(props.maxTimeTravelHours ?? 168),
       defaultEncryptionConfiguration: props.encryptionKey ? { kmsKeyName: props.encryptionKey } : undefined,
-      dependsOn: keyGrant ? [keyGrant.member] : undefined,
+      dependsOn: keyGrants.length > 0 ? keyGrants : undefined,
       lifecycle: props.deletionProtection ? { preventDestroy: true } : undefined,
     });
     this.datasetId = props.datasetId;

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { checkLabels, REGION } from '../../core/gcp';
 import { projectOf } from '../core/project';
 import { checkProject, constructChecks } from '../core/validation';
+import { useKey } from '../iam/cmek';
 import { ServiceAgent } from '../iam/principal';
 import type { IServiceIdentity } from '../iam/service-identity';
 import type { IDataBucket } from '../storage/data-bucket';
@@ -189,5 +190,10 @@ export class ComposerEnvironment extends Construct {
       dependsOn: [agentGrant.member],
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
+    if (props.encryptionKey)
+      useKey(this, this.resource, props.encryptionKey, 'composer', {
+        project: project as string,
+        ...(props.projectNumber ? { projectNumber: props.projectNumber } : {}),
+      });
   }
 }

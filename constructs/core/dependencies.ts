@@ -10,3 +10,9 @@ export function addDependencies(resource: TerraformResource, ...dependencies: IT
   if (dependencies.length === 0) return;
   resource.dependsOn = [...(resource.dependsOn ?? []), ...dependencies.map((d) => dependable(d))];
 }
+
+/** Adds a dependency unless the resource already has it (grants are shared between resources). */
+export function dependOnce(resource: TerraformResource, on: ITerraformDependable): void {
+  const address = String(dependable(on));
+  if (!(resource.dependsOn ?? []).some((d) => String(d) === address)) addDependencies(resource, on);
+}

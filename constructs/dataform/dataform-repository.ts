@@ -9,6 +9,7 @@ import { describeNode } from '../core/architecture';
 import { projectOf } from '../core/project';
 import { googleBetaProviderOf } from '../core/providers';
 import { checkProject, constructChecks } from '../core/validation';
+import { useKey } from '../iam/cmek';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
 import type { IServiceIdentity } from '../iam/service-identity';
@@ -32,6 +33,8 @@ export interface DataformRepositoryProps {
   /** @default - the project of the stack's default google provider */
   readonly project?: string;
   /** @default - none beyond the provider defaults */
+  /** CMEK key of the repository's code and compilations (set at creation only). @default - Google-managed */
+  readonly encryptionKey?: string;
   readonly labels?: Readonly<Record<string, string>>;
   /** @default - the stack's google-beta provider */
   readonly provider?: GoogleBetaProvider;
@@ -118,8 +121,11 @@ export class DataformRepository extends Construct implements IGrantTarget {
         defaultBranch: props.git.branch,
         authenticationTokenSecretVersion: props.git.tokenSecretVersion,
       },
+      ...(props.encryptionKey ? { kmsKeyName: props.encryptionKey } : {}),
       labels: props.labels ? { ...props.labels } : undefined,
     });
+    if (props.encryptionKey)
+      useKey(this, this.resource, props.encryptionKey, 'dataform', { project: project as string });
   }
 
   /** A release config: the project compiled from `gitCommitish` with these settings. */

@@ -1,8 +1,9 @@
 import { KmsCryptoKeyIamMember } from '@cdktf/provider-google/lib/kms-crypto-key-iam-member';
-import { TerraformStack } from 'cdktf';
+import { type TerraformResource, TerraformStack } from 'cdktf';
 import { Construct, type IConstruct } from 'constructs';
 import { KMS_KEY_NAME } from '../../core/gcp';
 import { stableHash } from '../../core/names';
+import { dependOnce } from '../core/dependencies';
 import { constructChecks } from '../core/validation';
 import { type Grant, grantOn, type IGrantTarget } from './grants';
 import type { IPrincipal } from './principal';
@@ -19,8 +20,19 @@ export class CryptoKey extends Construct implements IGrantTarget {
     return (stack.node.tryFindChild(id) as CryptoKey | undefined) ?? new CryptoKey(stack, id, keyName);
   }
 
+  /**
+   * A key this stack creates (KeyMap's platform-managed keys), by its literal name: grants on it wait for the
+   * key resource.
+   */
+  public static fromCreatedKey(scope: IConstruct, keyName: string, resource: TerraformResource): CryptoKey {
+    const key = CryptoKey.fromKeyName(scope, keyName);
+    key.created = resource;
+    return key;
+  }
+
   public readonly grantResourceType = 'google_kms_crypto_key';
   public readonly grantResourceLabel: string;
+  private created?: TerraformResource;
 
   private constructor(
     scope: Construct,
@@ -35,11 +47,13 @@ export class CryptoKey extends Construct implements IGrantTarget {
   /** Lets a service agent encrypt and decrypt with this key (what CMEK needs). */
   public grantEncryptDecrypt(principal: IPrincipal): Grant {
     const role = 'roles/cloudkms.cryptoKeyEncrypterDecrypter';
-    return grantOn(
+    const grant = grantOn(
       this,
       principal,
       role,
       (id, member) => new KmsCryptoKeyIamMember(this, id, { cryptoKeyId: this.keyName, role, member }),
     );
+    if (this.created) dependOnce(grant.member, this.created);
+    return grant;
   }
 }

@@ -128,9 +128,19 @@ const SERVICE_AGENTS = {
   looker: (n: string) => `service-${n}@gcp-sa-looker.iam.gserviceaccount.com`,
   aiplatform: (n: string) => `service-${n}@gcp-sa-aiplatform.iam.gserviceaccount.com`,
   monitoring: (n: string) => `service-${n}@gcp-sa-monitoring-notification.iam.gserviceaccount.com`,
+  secretmanager: (n: string) => `service-${n}@gcp-sa-secretmanager.iam.gserviceaccount.com`,
+  workflows: (n: string) => `service-${n}@gcp-sa-workflows.iam.gserviceaccount.com`,
+  dataplex: (n: string) => `service-${n}@gcp-sa-dataplex.iam.gserviceaccount.com`,
 } as const;
 
 export type GoogleServiceAgent = keyof typeof SERVICE_AGENTS;
+
+/** Matches an agent's IAM member whatever form its project number takes (a literal or a plan-time lookup). */
+export function serviceAgentMember(agent: GoogleServiceAgent): RegExp {
+  const [before, after] = SERVICE_AGENTS[agent]('\u0000').split('\u0000') as [string, string];
+  const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^serviceAccount:${esc(before)}.+${esc(after)}$`);
+}
 
 export interface ServiceAgentOptions {
   /** @default - the project of the stack's default google provider */

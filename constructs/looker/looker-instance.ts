@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { REGION } from '../../core/gcp';
 import { projectOf } from '../core/project';
 import { checkProject, constructChecks } from '../core/validation';
+import { useKey } from '../iam/cmek';
 import { type IPrincipal, ServiceAgent } from '../iam/principal';
 
 export type LookerEdition =
@@ -110,6 +111,11 @@ export class LookerInstance extends Construct {
         : {}),
       ...(props.encryptionKey ? { encryptionConfig: { kmsKeyName: props.encryptionKey } } : {}),
     });
+    if (props.encryptionKey)
+      useKey(this, this.resource, props.encryptionKey, 'looker', {
+        project: project as string,
+        ...(props.projectNumber ? { projectNumber: props.projectNumber } : {}),
+      });
     this.agent = ServiceAgent.of(this, 'looker', {
       ...(project ? { project } : {}),
       ...(props.projectNumber ? { projectNumber: props.projectNumber } : {}),

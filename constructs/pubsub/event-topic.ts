@@ -14,7 +14,7 @@ import { DEAD_LETTER_LABEL } from '../../core/markers';
 import { connect, describeNode } from '../core/architecture';
 import { projectOf, regionOf } from '../core/project';
 import { checkProject, constructChecks } from '../core/validation';
-import { CryptoKey } from '../iam/crypto-key';
+import { grantKeyToAgents } from '../iam/cmek';
 import { type Grant, grantOn, type IGrantTarget, type MemberFactory } from '../iam/grants';
 import { type IPrincipal, ServiceAgent } from '../iam/principal';
 import { EventSubscription, type EventSubscriptionProps } from './event-subscription';
@@ -84,16 +84,20 @@ export class EventTopic extends Construct implements IEventTopic {
     this.maxDeliveryAttempts = props.maxDeliveryAttempts ?? 5;
     this.serviceAgent = ServiceAgent.of(this, 'pubsub', { project, projectNumber: props.projectNumber });
 
-    const keyGrant = props.encryptionKey
-      ? CryptoKey.fromKeyName(this, props.encryptionKey).grantEncryptDecrypt(this.serviceAgent)
-      : undefined;
+    // The agent is created on demand first (google-beta service identity), then granted the key.
+    const keyGrants = props.encryptionKey
+      ? grantKeyToAgents(this, props.encryptionKey, 'pubsub', {
+          project: project as string,
+          ...(props.projectNumber ? { projectNumber: props.projectNumber } : {}),
+        })
+      : [];
     const region = regionOf(this);
     const regions = props.allowedPersistenceRegions ?? (region ? [region] : undefined);
     const common = {
       project,
       kmsKeyName: props.encryptionKey,
       messageStoragePolicy: regions ? { allowedPersistenceRegions: [...regions] } : undefined,
-      dependsOn: keyGrant ? [keyGrant.member] : undefined,
+      dependsOn: keyGrants.length > 0 ? keyGrants : undefined,
     };
 
     this.schema = new PubsubSchema(this, 'Schema', {

@@ -6,6 +6,7 @@ import { CPU, checkLabels, MEMORY, REGION } from '../../core/gcp';
 import { addDependencies } from '../core/dependencies';
 import { projectOf } from '../core/project';
 import { checkProject, constructChecks } from '../core/validation';
+import { useKey } from '../iam/cmek';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
 import type { IServiceIdentity } from '../iam/service-identity';
@@ -118,6 +119,10 @@ export class CloudRunJob extends Construct implements IGrantTarget {
         },
       },
     });
+    if (props.encryptionKey)
+      useKey(this, this.resource, props.encryptionKey, 'run', {
+        project: project as string,
+      });
   }
 
   /** The job is created only after these exist (grants its tasks need from their first run). */

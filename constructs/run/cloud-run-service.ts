@@ -17,6 +17,7 @@ import { addDependencies } from '../core/dependencies';
 import { projectOf } from '../core/project';
 import { Suppressions } from '../core/suppressions';
 import { checkProject, constructChecks } from '../core/validation';
+import { useKey } from '../iam/cmek';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
 import { type IPrincipal, Principal } from '../iam/principal';
 import type { IServiceIdentity } from '../iam/service-identity';
@@ -216,6 +217,10 @@ export class CloudRunService extends Construct implements IGrantTarget {
       // A revision that cannot read its mounts fails to start; create it only after the grants exist.
       dependsOn: mountGrants.map((g) => g.member),
     });
+    if (props.encryptionKey)
+      useKey(this, this.resource, props.encryptionKey, 'run', {
+        project: project as string,
+      });
     this.serviceName = props.serviceName;
     this.region = props.region;
     this.project = project as string;

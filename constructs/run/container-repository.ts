@@ -5,6 +5,7 @@ import { checkLabels, checkRegionalKey, REGION } from '../../core/gcp';
 import { describeNode } from '../core/architecture';
 import { projectOf } from '../core/project';
 import { checkProject, constructChecks } from '../core/validation';
+import { useKey } from '../iam/cmek';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
 
@@ -100,6 +101,10 @@ export class ContainerRepository extends Construct implements IGrantTarget {
       ],
       labels: props.labels ? { ...props.labels } : undefined,
     });
+    if (props.encryptionKey)
+      useKey(this, this.resource, props.encryptionKey, 'artifactregistry', {
+        project: project as string,
+      });
     this.repositoryId = props.repositoryId;
     this.location = props.location;
     this.project = project as string;

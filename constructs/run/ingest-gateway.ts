@@ -36,6 +36,8 @@ export function checkGatewayAccess(
 
 export interface IngestGatewayProps {
   readonly serviceName: string;
+  /** CMEK keys: the service's (in its region) and the secrets' (in their region). @default - Google-managed */
+  readonly encryption?: { readonly service?: string; readonly secrets?: string };
   readonly region: string;
   /** @default - the project of the stack's default google provider */
   readonly project?: string;
@@ -134,6 +136,7 @@ export class IngestGateway extends Construct {
       // An empty key file, so the secret mounts from the first deploy; keys are added outside Terraform.
       initialData: '{"keysVersion":1,"keys":[]}',
       deletionProtection: props.deletionProtection,
+      ...(props.encryption?.secrets ? { encryptionKey: props.encryption.secrets } : {}),
       labels,
     });
     const collector = props.metricsCollector ?? true;
@@ -154,6 +157,7 @@ export class IngestGateway extends Construct {
           '    interval: 30s',
           '',
         ].join('\n'),
+        ...(props.encryption?.secrets ? { encryptionKey: props.encryption.secrets } : {}),
         labels,
       });
     }
@@ -161,6 +165,7 @@ export class IngestGateway extends Construct {
       serviceName: props.serviceName,
       region: props.region,
       project: props.project,
+      ...(props.encryption?.service ? { encryptionKey: props.encryption.service } : {}),
       identity: props.identity,
       image: props.image,
       ingress: props.ingress,

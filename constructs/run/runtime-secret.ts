@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { checkLabels, REGION } from '../../core/gcp';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
+import { useKey } from '../iam/cmek';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
 import type { IPrincipal } from '../iam/principal';
 
@@ -24,6 +25,8 @@ export interface RuntimeSecretProps {
   /** Terraform refuses to delete the secret. @default false */
   readonly deletionProtection?: boolean;
   /** @default - none beyond the provider defaults */
+  /** CMEK key of the secret's versions, in the replica's region. @default - Google-managed */
+  readonly encryptionKey?: string;
   readonly labels?: Readonly<Record<string, string>>;
 }
 
@@ -57,10 +60,23 @@ export class RuntimeSecret extends Construct implements IGrantTarget {
     this.resource = new SecretManagerSecret(this, 'Resource', {
       secretId: props.secretId,
       project,
-      replication: { userManaged: { replicas: [{ location: props.region }] } },
+      replication: {
+        userManaged: {
+          replicas: [
+            {
+              location: props.region,
+              ...(props.encryptionKey
+                ? { customerManagedEncryption: { kmsKeyName: props.encryptionKey } }
+                : {}),
+            },
+          ],
+        },
+      },
       deletionProtection: props.deletionProtection ?? false,
       labels: props.labels ? { ...props.labels } : undefined,
     });
+    if (props.encryptionKey)
+      useKey(this, this.resource, props.encryptionKey, 'secretmanager', { project: project as string });
     if (props.initialData !== undefined) {
       this.initialVersion = new SecretManagerSecretVersion(this, 'InitialVersion', {
         secret: this.resource.id,

@@ -5,7 +5,7 @@ import { BUCKET_LOCATION, BUCKET_NAME, checkDataKey, checkLabels, PROJECT_ID } f
 import { describeNode } from '../core/architecture';
 import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
-import { CryptoKey } from '../iam/crypto-key';
+import { grantKeyToAgents } from '../iam/cmek';
 import { type Grant, type GrantOptions, grantOn, type IGrantTarget } from '../iam/grants';
 import { type IPrincipal, ServiceAgent } from '../iam/principal';
 
@@ -199,11 +199,12 @@ export class DataBucket extends BucketBase {
     const project = projectOf(this, props.project);
     validate(this, props, project);
 
-    const keyGrant = props.encryptionKey
-      ? CryptoKey.fromKeyName(this, props.encryptionKey).grantEncryptDecrypt(
-          ServiceAgent.of(this, 'storage', { project, projectNumber: props.projectNumber }),
-        )
-      : undefined;
+    const keyGrants = props.encryptionKey
+      ? grantKeyToAgents(this, props.encryptionKey, 'storage', {
+          project: project as string,
+          ...(props.projectNumber ? { projectNumber: props.projectNumber } : {}),
+        })
+      : [];
 
     this.resource = new StorageBucket(this, 'Resource', {
       name: props.bucketName,
@@ -224,7 +225,7 @@ export class DataBucket extends BucketBase {
         : undefined,
       encryption: props.encryptionKey ? { defaultKmsKeyName: props.encryptionKey } : undefined,
       lifecycleRule: props.lifecycleRules?.map(toTerraformRule),
-      dependsOn: keyGrant ? [keyGrant.member] : undefined,
+      dependsOn: keyGrants.length > 0 ? keyGrants : undefined,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
     this.bucketName = props.bucketName;

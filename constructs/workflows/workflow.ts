@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { checkLabels, REGION } from '../../core/gcp';
 import { projectOf } from '../core/project';
 import { checkProject, constructChecks } from '../core/validation';
+import { useKey } from '../iam/cmek';
 import type { IServiceIdentity } from '../iam/service-identity';
 
 export type WorkflowCallLogLevel = 'LOG_ALL_CALLS' | 'LOG_ERRORS_ONLY' | 'LOG_NONE';
@@ -97,5 +98,9 @@ export class Workflow extends Construct implements IWorkflow {
       deletionProtection: props.deletionProtection,
       labels: props.labels ? { ...props.labels } : undefined,
     });
+    if (props.encryptionKey)
+      useKey(this, this.resource, props.encryptionKey, 'workflows', {
+        project: project as string,
+      });
   }
 }

@@ -17,6 +17,8 @@ export const prod: EnvironmentConfig = {
     namePrefix: 'trb-prod',
     production: true,
     deletionProtection: true,
+    // Keys the platform creates: a ring per location, a key per service, rotated every 90 days.
+    encryption: { kind: 'managed', rotationDays: 90, required: true },
     network: {
       network: 'projects/trb-prod-placeholder/global/networks/tributary',
       subnetwork: 'regions/europe-west1/subnetworks/tributary-dataflow',

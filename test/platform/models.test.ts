@@ -86,12 +86,18 @@ describe.each(['dev', 'prod'])('%s models', (name) => {
         `roles/bigquery.dataEditor resource ${env.foundation.project}.${prefix.replace(/-/g, '_')}_staging`,
         `roles/bigquery.dataViewer resource ${env.foundation.project}.${prefix.replace(/-/g, '_')}_raw`,
         `roles/bigquery.jobUser project ${env.foundation.project}`,
+        // With CMEK (prod), the agent uses the repository's key, that key only.
+        ...(env.foundation.encryption
+          ? [
+              `roles/cloudkms.cryptoKeyEncrypterDecrypter resource projects/${env.foundation.project}/locations/${env.foundation.region}/keyRings/${prefix}/cryptoKeys/${prefix}-dataform`,
+            ]
+          : []),
         `roles/iam.serviceAccountTokenCreator resource ${prefix}-dataform@${env.foundation.project}.iam.gserviceaccount.com`,
         `roles/secretmanager.secretAccessor resource ${env.foundation.project}/${prefix}-dataform-git-token`,
       ].sort(),
     );
     const agentGrants = grants.filter((g) => g.principalKind === 'serviceAgent').map((g) => g.role);
-    expect(agentGrants.sort()).toEqual([
+    expect(agentGrants.filter((r) => r !== 'roles/cloudkms.cryptoKeyEncrypterDecrypter').sort()).toEqual([
       'roles/iam.serviceAccountTokenCreator',
       'roles/secretmanager.secretAccessor',
     ]);

@@ -647,17 +647,17 @@ const cases: [PolicyRule, PolicyResource, PolicyResource, string, PolicyContext]
   ],
   [
     cmekKeyLocation,
+    fixture('google_cloud_run_v2_service', {
+      name: 's',
+      location: 'europe-west1',
+      template: { encryption_key: 'projects/p/locations/europe/keyRings/r/cryptoKeys/k' },
+    }),
     fixture('google_pubsub_topic', {
       name: 't',
       kms_key_name: 'projects/p/locations/us-east1/keyRings/r/cryptoKeys/k',
       message_storage_policy: { allowed_persistence_regions: ['europe-west1'] },
     }),
-    fixture('google_pubsub_topic', {
-      name: 't',
-      kms_key_name: 'projects/p/locations/global/keyRings/r/cryptoKeys/k',
-      message_storage_policy: { allowed_persistence_regions: ['europe-west1'] },
-    }),
-    'kms_key_name: key in us-east1, but a resource in europe-west1 needs one in europe-west1 or global',
+    'template.encryption_key: key in europe, but a resource in europe-west1 needs one in europe-west1',
     context,
   ],
   [

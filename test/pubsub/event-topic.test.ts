@@ -135,7 +135,16 @@ describe('EventTopic', () => {
     const json = synth(stack);
     const key = resources(json, 'google_kms_crypto_key_iam_member');
     expect(key).toEqual([
-      { crypto_key_id: KEY, role: 'roles/cloudkms.cryptoKeyEncrypterDecrypter', member: AGENT },
+      {
+        crypto_key_id: KEY,
+        role: 'roles/cloudkms.cryptoKeyEncrypterDecrypter',
+        member: AGENT,
+        // The agent is created on demand (google-beta service identity) before it is granted the key.
+        depends_on: ['google_project_service_identity.ServiceIdentity-trb-test-project-pubsub'],
+      },
+    ]);
+    expect(resources(json, 'google_project_service_identity')).toEqual([
+      expect.objectContaining({ project: 'trb-test-project', service: 'pubsub.googleapis.com' }),
     ]);
     for (const t of resources(json, 'google_pubsub_topic')) {
       expect(t.kms_key_name).toBe(KEY);

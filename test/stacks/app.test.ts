@@ -483,12 +483,12 @@ describe('the app', () => {
     expect(StreamingPlatform.DEPLOYER_ROLES.map((r) => r.role)).not.toContain('roles/artifactregistry.admin');
     const report = JSON.parse(read('bootstrap', 'policy-report.json')) as PolicyReport;
     // One suppression per project-wide role that also exists on resources, per identity and environment:
-    // (14 deployer + 16 planner) x 3.
+    // (15 deployer + 17 planner) x 3.
     const projectWide = [...StreamingPlatform.DEPLOYER_ROLES, ...StreamingPlatform.PLANNER_ROLES].filter(
       (r) => !PROJECT_ONLY_ROLES.includes(r.role),
     );
     expect(report.summary.suppressed).toBe(projectWide.length * ENVIRONMENTS.length);
-    expect(report.summary.suppressed).toBe(90);
+    expect(report.summary.suppressed).toBe(96);
     expect(
       report.suppressions.every(
         (s) => s.id === 'TRB-IAM-5' && s.matched === 1 && /^(Deployer|Planner) /.test(s.reason),
@@ -574,7 +574,7 @@ describe('the app', () => {
       'identities  6: trb-dev-bi, trb-dev-dataform, trb-dev-ingest, trb-dev-loader, trb-dev-loader-trigger, trb-dev-loader-workflow\n',
     );
     expect(text).toMatch(
-      /prod {2}.*\n {2}resources {3}248: bigquery 29, composer 1, datacatalog 3, dataflow 4, dataform 3, eventarc 1, iam 45, logging 4, monitoring 63, pubsub 48, run 4, secretmanager 10, storage 32, workflows 1\n/,
+      /prod {2}.*\n {2}resources {3}276: bigquery 29, composer 1, datacatalog 3, dataflow 4, dataform 3, eventarc 1, iam 45, kms 24, logging 4, monitoring 63, pubsub 48, run 4, secretmanager 10, serviceusage 4, storage 32, workflows 1\n/,
     );
     // The policy line counts what the resource and data lines count: 167 + 1. The two suppressions are the
     // loader's project-wide grants that no narrower resource can take (workflows.invoker, the GCS agent's publish).

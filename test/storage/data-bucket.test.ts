@@ -82,6 +82,8 @@ describe('DataBucket', () => {
       crypto_key_id: KEY,
       role: 'roles/cloudkms.cryptoKeyEncrypterDecrypter',
       member: 'serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com',
+      // GA's data source creates the agent if it does not exist yet; the grant waits for it.
+      depends_on: ['data.google_storage_project_service_account.StorageAgent-trb-test-project'],
     });
     const b = only(out, 'google_storage_bucket');
     expect(b.encryption).toEqual({ default_kms_key_name: KEY });

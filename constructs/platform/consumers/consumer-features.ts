@@ -9,6 +9,7 @@ import { connect, describeNode } from '../../core/architecture';
 import type { IServiceIdentity } from '../../iam/service-identity';
 import { FeatureOnlineStore, type FeatureStoreAutoscaling } from '../../vertex/feature-online-store';
 import type { IPlatformFoundation } from '../foundation/foundation';
+import { keyProp } from '../foundation/key-map';
 import type { PlatformModels } from '../models/platform-models';
 
 /** The `consumers.features` section: Vertex AI features from the curated models marked as feature sources. */
@@ -67,7 +68,7 @@ export class ConsumerFeatures extends Construct {
       project: f.projectId,
       ...(f.projectNumber ? { projectNumber: f.projectNumber } : {}),
       deletionProtection: f.deletionProtection,
-      ...(f.encryptionKey ? { encryptionKey: f.encryptionKey } : {}),
+      ...keyProp(f.keyFor('bigquery', f.dataLocation)),
     });
     curated.grantDataViewer(this.ml);
     this.mlDataset.grantDataEditor(this.ml);

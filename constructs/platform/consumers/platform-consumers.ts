@@ -10,6 +10,7 @@ import { GcpProject } from '../../iam/project';
 import type { IServiceIdentity } from '../../iam/service-identity';
 import { LookerInstance, type LookerInstanceProps } from '../../looker/looker-instance';
 import type { DeployerRole, IPlatformFoundation } from '../foundation/foundation';
+import { keyProp } from '../foundation/key-map';
 import type { PlatformModels } from '../models/platform-models';
 import { ConsumerFeatures, checkFeaturesSettings, type FeaturesSettings } from './consumer-features';
 
@@ -111,7 +112,7 @@ export class PlatformConsumers extends Construct {
         project: f.projectId,
         network: f.network.network,
         ...(f.projectNumber ? { projectNumber: f.projectNumber } : {}),
-        ...(f.encryptionKey ? { encryptionKey: f.encryptionKey } : {}),
+        ...keyProp(f.keyFor('looker', f.region)),
       });
     // The instance queries BigQuery as its service agent, so the agent gets what the BI account gets.
     const readers: IPrincipal[] = [bi, ...(this.looker ? [this.looker.agent] : [])];

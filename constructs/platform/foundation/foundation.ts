@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { LOADER_PREFIXES } from '../../../contracts/loader';
 import {
+  type CmekService,
   checkDataKey,
   checkDataLocation,
   checkSubnetwork,
@@ -23,6 +24,7 @@ import type { IPrincipal } from '../../iam/principal';
 import { GcpProject, type IGcpProject } from '../../iam/project';
 import { type IServiceIdentity, ServiceIdentity } from '../../iam/service-identity';
 import { type BucketLifecycleRule, DataBucket, type IDataBucket } from '../../storage/data-bucket';
+import { checkEncryptionSettings, type EncryptionSettings, KeyMap } from './key-map';
 
 /** Age thresholds for moving archived events to colder storage classes. */
 export interface ArchiveTiering {
@@ -74,8 +76,13 @@ export interface FoundationSettings {
    * protection). @default - same as `production`
    */
   readonly deletionProtection?: boolean;
-  /** Cloud KMS key for CMEK on buckets, datasets and topics. @default - Google-managed encryption */
+  /**
+   * One Cloud KMS key for CMEK on buckets, datasets and topics (in the data location); shorthand for
+   * `encryption: { kind: 'keys', services: { storage, bigquery, pubsub } }`. @default - Google-managed encryption
+   */
   readonly encryptionKey?: string;
+  /** CMEK by service, by location, or with keys the platform creates. @default - Google-managed encryption */
+  readonly encryption?: EncryptionSettings;
   /** @default - no VPC: capabilities that need one (Dataflow delivery) say so */
   readonly network?: NetworkSettings;
   /** @default - see StorageSettings */
@@ -113,7 +120,8 @@ export interface IPlatformFoundation {
   readonly namePrefix: string;
   readonly production: boolean;
   readonly deletionProtection: boolean;
-  readonly encryptionKey?: string;
+  /** The environment requires CMEK on every stateful resource (policy TRB-CMEK-1). */
+  readonly encryptionRequired: boolean;
   readonly network?: NetworkSettings;
   /** Project-level grants (roles that exist only there). */
   readonly project: IGcpProject;
@@ -128,6 +136,8 @@ export interface IPlatformFoundation {
    * (`<namePrefix>-<name>`); the deployer may act as it.
    */
   workloadIdentity(name: string, description: string): IServiceIdentity;
+  /** The CMEK key a service's resource in `location` uses, or undefined without CMEK (KeyMap). */
+  keyFor(service: CmekService, location: string): string | undefined;
 }
 
 export interface PlatformFoundationProps extends FoundationSettings {
@@ -173,6 +183,9 @@ export function checkFoundationSettings(c: Checks, s: FoundationSettings, prefix
     s.dataLocation,
     `to match dataLocation ${s.dataLocation}`,
   );
+  if (s.encryptionKey && s.encryption)
+    c.fail(`${prefix}encryptionKey`, s.encryptionKey, 'set encryption or encryptionKey, not both');
+  checkEncryptionSettings(c, s.encryption, `${prefix}encryption.`);
   if (s.network) {
     c.check(`${prefix}network.network`, s.network.network, NETWORK);
     checkSubnetwork(c, `${prefix}network.subnetwork`, s.network.subnetwork, s.region);
@@ -230,6 +243,7 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
     },
     { role: 'roles/storage.bucketViewer', why: 'reads bucket configuration, not objects' },
     { role: 'roles/bigquery.metadataViewer', why: 'reads dataset and table metadata, not table data' },
+    { role: 'roles/cloudkms.viewer', why: 'reads key rings and keys, not key material' },
     { role: 'roles/iam.serviceAccountViewer', why: 'reads the runtime service accounts' },
     { role: 'roles/serviceusage.serviceUsageViewer', why: 'reads which APIs are enabled' },
   ];
@@ -241,6 +255,10 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
     { role: 'roles/iam.serviceAccountAdmin', why: 'creates runtime service accounts and sets their IAM' },
     { role: 'roles/resourcemanager.projectIamAdmin', why: 'grants project-only roles to runtime identities' },
     { role: 'roles/serviceusage.serviceUsageConsumer', why: 'uses the enabled APIs' },
+    {
+      role: 'roles/cloudkms.admin',
+      why: 'creates platform-managed key rings and keys and lets each service agent use one key; it never encrypts or decrypts',
+    },
   ];
 
   public readonly projectId: string;
@@ -250,8 +268,9 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
   public readonly namePrefix: string;
   public readonly production: boolean;
   public readonly deletionProtection: boolean;
-  public readonly encryptionKey?: string;
   public readonly network?: NetworkSettings;
+  /** Which key each service's resources use (CMEK). */
+  public readonly keys: KeyMap;
   public readonly deployer?: IPrincipal;
   public readonly planner?: IPrincipal;
   public readonly project: GcpProject;
@@ -271,7 +290,24 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
     this.namePrefix = props.namePrefix;
     this.production = props.production;
     this.deletionProtection = props.deletionProtection ?? props.production;
-    this.encryptionKey = props.encryptionKey;
+    this.keys = new KeyMap(this, 'Keys', {
+      project: props.project,
+      namePrefix: props.namePrefix,
+      ...(props.encryption
+        ? { settings: props.encryption }
+        : props.encryptionKey
+          ? {
+              settings: {
+                kind: 'keys',
+                services: {
+                  storage: props.encryptionKey,
+                  bigquery: props.encryptionKey,
+                  pubsub: props.encryptionKey,
+                },
+              },
+            }
+          : {}),
+    });
     this.network = props.network;
     this.deployer = props.deployer;
     this.planner = props.planner;
@@ -288,12 +324,20 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
             project: props.project,
             projectNumber: props.projectNumber,
             deletionProtection: this.deletionProtection,
-            encryptionKey: props.encryptionKey,
+            encryptionKey: this.keyFor('bigquery', props.dataLocation),
           }),
       ]),
     ) as PlatformDatasets;
     for (const uploader of props.landingUploaders ?? []) this.buckets.landing.grantCreate(uploader);
     if (props.planner) this.buckets.artifacts.grantRead(props.planner);
+  }
+
+  public get encryptionRequired(): boolean {
+    return this.keys.required;
+  }
+
+  public keyFor(service: CmekService, location: string): string | undefined {
+    return this.keys.keyFor(service, location);
   }
 
   public workloadIdentity(name: string, description: string): IServiceIdentity {
@@ -326,7 +370,7 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
         location: props.dataLocation,
         project: props.project,
         projectNumber: props.projectNumber,
-        encryptionKey: props.encryptionKey,
+        encryptionKey: this.keyFor('storage', props.dataLocation),
         preventDestroy: this.deletionProtection,
         ...extra,
       });

@@ -90,6 +90,7 @@ export class PlatformIngest extends IngestGateway {
 
   constructor(scope: Construct, id: string, props: PlatformIngestProps) {
     const { foundation: f, streams, image, orderingKeys, producers, ...gateway } = props;
+    const keyProps = (k: string, v: string | undefined) => (v ? { [k]: v } : {});
     // Checked before the gateway exists, so a bad section fails with its own problems and nothing else.
     const c = childChecks(scope, id, 'PlatformIngest');
     checkIngestSettings(c, props);
@@ -123,6 +124,10 @@ export class PlatformIngest extends IngestGateway {
       producers: (producers ?? []).map((m) => Principal.fromMember(m)),
       artifactsBucket: f.buckets.artifacts,
       deletionProtection: f.deletionProtection,
+      encryption: {
+        ...keyProps('service', f.keyFor('run', f.region)),
+        ...keyProps('secrets', f.keyFor('secretmanager', f.region)),
+      },
     });
     for (const role of PlatformIngest.PROJECT_ROLES) f.project.grant(identity, role);
     // Terraform refreshes a secret version by reading its payload; these hold key hashes and the metrics

@@ -19,6 +19,7 @@ import { CloudRunJob } from '../../run/cloud-run-job';
 import { HashedObject } from '../../storage/hashed-object';
 import { Workflow } from '../../workflows/workflow';
 import type { DeployerRole, IPlatformFoundation } from '../foundation/foundation';
+import { keyProp } from '../foundation/key-map';
 import type { IEventStreams } from '../streams/event-streams';
 import { loaderWorkflowSource } from './loader-workflow';
 
@@ -223,7 +224,7 @@ export class PlatformLoader extends Construct {
       taskTimeoutSeconds: props.taskTimeoutSeconds ?? 3600,
       maxRetries: props.maxRetries ?? 3,
       deletionProtection: f.deletionProtection,
-      ...(f.encryptionKey ? { encryptionKey: f.encryptionKey } : {}),
+      ...keyProp(f.keyFor('run', f.region)),
     });
     // A first run must find its manifest and its grants.
     this.job.deployAfter(this.manifestObject.resource, ...grants.map((g) => g.member));
@@ -246,7 +247,7 @@ export class PlatformLoader extends Construct {
         jobPath: this.job.jobPath,
       }),
       deletionProtection: f.deletionProtection,
-      ...(f.encryptionKey ? { encryptionKey: f.encryptionKey } : {}),
+      ...keyProp(f.keyFor('workflows', f.region)),
     });
 
     const triggerIdentity = f.workloadIdentity(

@@ -15,6 +15,7 @@ import { Principal, ServiceAgent } from '../../iam/principal';
 import type { IServiceIdentity } from '../../iam/service-identity';
 import { RuntimeSecret } from '../../run/runtime-secret';
 import type { DeployerRole, IPlatformFoundation } from '../foundation/foundation';
+import { keyProp } from '../foundation/key-map';
 import type { IEventStreams } from '../streams/event-streams';
 
 /** The `models` section of an environment file. */
@@ -152,7 +153,7 @@ export class PlatformModels extends Construct {
       project: f.projectId,
       projectNumber: f.projectNumber,
       deletionProtection: f.deletionProtection,
-      encryptionKey: f.encryptionKey,
+      ...keyProp(f.keyFor('bigquery', f.dataLocation)),
     });
     const identity = f.workloadIdentity(
       'dataform',
@@ -183,6 +184,7 @@ export class PlatformModels extends Construct {
       region: f.region,
       project: f.projectId,
       deletionProtection: f.deletionProtection,
+      ...keyProp(f.keyFor('secretmanager', f.region)),
       labels: { component: 'models' },
     });
     token.grantRead(agent);
@@ -196,6 +198,7 @@ export class PlatformModels extends Construct {
         tokenSecretVersion: `${token.resource.id}/versions/latest`,
       },
       project: f.projectId,
+      ...keyProp(f.keyFor('dataform', f.region)),
     });
     this.gitCommitish = props.git.branch;
     this.releaseVars = { [PII_POLICY_TAG_VAR]: this.piiTag.name, curated_dataset: datasets.curated };

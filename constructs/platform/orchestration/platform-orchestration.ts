@@ -16,6 +16,7 @@ import type { IServiceIdentity } from '../../iam/service-identity';
 import { DataBucket } from '../../storage/data-bucket';
 import { HashedObject } from '../../storage/hashed-object';
 import type { DeployerRole, IPlatformFoundation } from '../foundation/foundation';
+import { keyProp } from '../foundation/key-map';
 import type { PlatformLoader } from '../loader/platform-loader';
 import type { PlatformModels } from '../models/platform-models';
 
@@ -143,7 +144,7 @@ export class PlatformOrchestration extends Construct {
       location: f.region.toUpperCase(),
       project: f.projectId,
       projectNumber: f.projectNumber,
-      encryptionKey: f.encryptionKey,
+      ...keyProp(f.keyFor('storage', f.region)),
       // DAG files, logs and data the environment writes; the DAGs are regenerated on every deploy.
       preventDestroy: false,
     });
@@ -159,7 +160,7 @@ export class PlatformOrchestration extends Construct {
       ...(f.network ? { network: f.network } : {}),
       envVariables: { [RELEASE_VARS_ENV]: Fn.jsonencode(models.releaseVars) },
       preventDestroy: f.deletionProtection,
-      ...(f.encryptionKey ? { encryptionKey: f.encryptionKey } : {}),
+      ...keyProp(f.keyFor('composer', f.region)),
     });
     this.dags = this.graph.map(
       (dag) =>

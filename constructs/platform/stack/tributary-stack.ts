@@ -17,6 +17,8 @@ export interface TributaryStackProps {
   readonly environment: string;
   /** Production turns on the production-only policy rules. */
   readonly production: boolean;
+  /** Every stateful resource must use a customer-managed key (policy TRB-CMEK-1). @default false */
+  readonly requireCmek?: boolean;
   /** Default project of both google providers. */
   readonly project: string;
   /** Default region of both google providers. */
@@ -70,6 +72,7 @@ export class TributaryStack extends TerraformStack {
         stack: id,
         environment: props.environment,
         production: props.production,
+        requireCmek: props.requireCmek ?? false,
         requiredLabels: props.requiredLabels,
       },
     });

@@ -56,8 +56,10 @@ export interface EventStreamProps {
   readonly topicRetentionHours?: number;
   /** @default 5 */
   readonly maxDeliveryAttempts?: number;
-  /** @default - Google-managed encryption */
+  /** CMEK key of the raw and dead-letter tables. @default - Google-managed encryption */
   readonly encryptionKey?: string;
+  /** CMEK key of the topics. @default - encryptionKey */
+  readonly topicEncryptionKey?: string;
   /** Identities allowed to publish events. @default - none */
   readonly publishers?: readonly IPrincipal[];
   /** Required with `dataflow` delivery. */
@@ -98,7 +100,7 @@ export class EventStream extends Construct {
       messageRetentionHours: props.topicRetentionHours,
       maxDeliveryAttempts: props.maxDeliveryAttempts,
       allowedPersistenceRegions: [props.region],
-      encryptionKey: props.encryptionKey,
+      encryptionKey: props.topicEncryptionKey ?? props.encryptionKey,
       labels,
     });
     for (const p of props.publishers ?? []) this.topic.grantPublish(p);

@@ -159,7 +159,7 @@ export class EventStreams extends Construct implements IEventStreams {
     const plans = planContracts(props.contracts, props.contractLock, {
       subject: this.node.path,
       deletionProtection: f.deletionProtection,
-      kmsKeyName: f.encryptionKey,
+      kmsKeyName: f.keyFor('bigquery', f.dataLocation),
     });
     const delivery = props.delivery;
     const dataflow =
@@ -171,7 +171,7 @@ export class EventStreams extends Construct implements IEventStreams {
             maxWorkers: delivery.maxWorkers,
             deadLetterExpirationDays: delivery.deadLetterExpirationDays,
             templateVersion: delivery.templateVersion,
-            encryptionKey: delivery.encryptionKey,
+            encryptionKey: delivery.encryptionKey ?? f.keyFor('dataflow', f.region),
             stagingBucket: f.buckets.dataflowStaging,
             artifactsBucket: f.buckets.artifacts,
           }
@@ -192,7 +192,8 @@ export class EventStreams extends Construct implements IEventStreams {
         deletionProtection: f.deletionProtection,
         topicRetentionHours: props.topicRetentionHours,
         maxDeliveryAttempts: props.maxDeliveryAttempts,
-        encryptionKey: f.encryptionKey,
+        encryptionKey: f.keyFor('bigquery', f.dataLocation),
+        topicEncryptionKey: f.keyFor('pubsub', f.region),
       });
       // Launching a job as its worker identity needs actAs on it; the job waits for that grant.
       const job = stream.pipeline?.job;
