@@ -7,7 +7,7 @@ import { projectOf } from '../core/project';
 import { checkProject, constructChecks } from '../core/validation';
 import { grantKeyToAgents } from '../iam/cmek';
 import { type Grant, grantOn, type IGrantTarget } from '../iam/grants';
-import { type IPrincipal, ServiceAgent } from '../iam/principal';
+import type { IPrincipal } from '../iam/principal';
 
 /** The medallion layers: raw as delivered, staging cleaned and deduplicated, curated for consumers. */
 export type DatasetLayer = 'raw' | 'staging' | 'curated';

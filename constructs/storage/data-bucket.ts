@@ -7,7 +7,7 @@ import { projectOf } from '../core/project';
 import { constructChecks } from '../core/validation';
 import { grantKeyToAgents } from '../iam/cmek';
 import { type Grant, type GrantOptions, grantOn, type IGrantTarget } from '../iam/grants';
-import { type IPrincipal, ServiceAgent } from '../iam/principal';
+import type { IPrincipal } from '../iam/principal';
 
 export type StorageClass = 'STANDARD' | 'NEARLINE' | 'COLDLINE' | 'ARCHIVE';
 
