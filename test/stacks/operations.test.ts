@@ -183,3 +183,39 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) =
     }
   });
 });
+
+test('policy-report.json lists at least 40 rules, each with its CIS and checkov mapping (or why it has none), and the Markdown shows it', () => {
+  for (const env of ['bootstrap', ...ENVIRONMENTS.map((e) => e.name)]) {
+    const report = JSON.parse(
+      fs.readFileSync(path.join(outdir, 'stacks', env, 'policy-report.json'), 'utf8'),
+    ) as {
+      summary: { errors: number };
+      rules: { id: string; cis: string[]; checkov: string[]; note?: string }[];
+    };
+    expect(report.summary.errors).toBe(0);
+    expect(report.rules.length).toBeGreaterThanOrEqual(40);
+    for (const r of report.rules) {
+      expect([r.id, r.cis.length + r.checkov.length > 0 || /^none: /.test(r.note ?? '')]).toEqual([
+        r.id,
+        true,
+      ]);
+      for (const c of r.cis) expect(c).toMatch(/^CIS GCP v3\.0 \d/);
+      for (const k of r.checkov) expect(k).toMatch(/^CKV2?_GCP_\d+/);
+    }
+    // Rules for the services checkov has no checks for.
+    const ids = report.rules.map((r) => r.id);
+    for (const id of [
+      'TRB-RUN-3',
+      'TRB-CMP-1',
+      'TRB-DFM-1',
+      'TRB-WF-2',
+      'TRB-EVT-2',
+      'TRB-SM-1',
+      'TRB-DPX-1',
+    ])
+      expect(ids).toContain(id);
+    const md = fs.readFileSync(path.join(outdir, 'stacks', env, 'policy-report.md'), 'utf8');
+    expect(md).toContain('| Rule | Level | Requirement | CIS | checkov | Why |');
+    expect(md).toMatch(/\| TRB-KMS-1 \| error \| .* \| CIS GCP v3\.0 1\.10 \| CKV_GCP_43 \|/);
+  }
+});
