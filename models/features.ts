@@ -2,9 +2,10 @@
  * Curated models as feature sources for Vertex AI. A model marked with `features` gets two views in the curated
  * dataset, generated next to it so they always agree with it:
  *
- * - `<model>__features`, what a Vertex AI feature view syncs: the entity id columns (from the grain, as STRING,
- *   which is what the online store keys on), `feature_timestamp` (from the model's time column) and the
- *   measures as features. The store serves the latest row per entity.
+ * - `<model>__features`, what a Vertex AI feature view syncs: one row per entity (a feature view reading BigQuery
+ *   directly takes no history, and refuses an entity on several rows), its latest by the model's time column:
+ *   the entity id columns (from the grain, as STRING, what the online store keys on), `feature_timestamp` and the
+ *   measures as features.
  * - `<model>__training`, a training extract for forecasting: a `series_id` over the entity columns, the date,
  *   and the measures, over a trailing window of the partition column so BigQuery prunes partitions.
  *
@@ -34,6 +35,8 @@ export const featureViewName = (model: string) => `${model}__features`;
 export const trainingViewName = (model: string) => `${model}__training`;
 
 const ENTITY_TYPES = ['STRING', 'INT64'];
+/** Columns the generated views add, or Vertex AI reserves. */
+const RESERVED = ['feature_timestamp', 'series_id', 'entity_id'];
 
 /** Checks a model's `features` (when present) against its grain columns; returns the resolved spec. */
 export function checkFeatureSource(
@@ -56,6 +59,14 @@ export function checkFeatureSource(
   );
   const entity = spec.entity ?? grains.filter((g) => g !== time);
   c.rule('features.entity', entity, 'must name at least one grain column', (e) => e.length > 0);
+  c.rule('features.entity', entity, 'names a column twice', (e) => new Set(e).size === e.length);
+  for (const col of columns)
+    c.rule(
+      'features',
+      col.name,
+      `is a column of the model, but the generated views add a column of that name (${RESERVED.join(', ')})`,
+      (n) => !RESERVED.includes(n),
+    );
   for (const e of entity) {
     c.rule('features.entity', e, `must be a grain column (${grains.join(', ')})`, (x) => grains.includes(x));
     if (grains.includes(e))
@@ -114,7 +125,7 @@ export function featureViews(model: FeatureModel): GeneratedView[] {
   return [
     {
       name: featureViewName(model.name),
-      description: `Vertex AI feature source of ${model.name}: entity ${f.entity.join(', ')}, feature_timestamp from ${f.time}, and the measures as features.`,
+      description: `Vertex AI feature source of ${model.name}: the latest row per entity (${f.entity.join(', ')}), feature_timestamp from ${f.time}, and the measures as features.`,
       query: [
         'SELECT',
         `  ${[
@@ -125,6 +136,8 @@ export function featureViews(model: FeatureModel): GeneratedView[] {
           ...measures,
         ].join(',\n  ')}`,
         `FROM {{ref:${model.name}}}`,
+        'WHERE TRUE',
+        `QUALIFY ROW_NUMBER() OVER (PARTITION BY ${f.entity.map(q).join(', ')} ORDER BY ${q(f.time)} DESC) = 1`,
       ].join('\n'),
     },
     {

@@ -29,6 +29,11 @@ const MAX_HOLD_SECONDS = 600;
 /** Pulls in a row with nothing to redrive (empty, or only other sources' messages) before it stops. */
 const EMPTY_PULLS_TO_STOP = 3;
 
+const lastSegment = (v: string | null | undefined) =>
+  String(v ?? '')
+    .split('/')
+    .pop();
+
 export async function main(
   argv: readonly string[],
   log: (s: string) => unknown = (s) => process.stdout.write(s),
@@ -51,7 +56,7 @@ export async function main(
   if (!values.env) throw new UsageError(`--env is required\nusage: ${USAGE}`);
   if (!values.stream) throw new UsageError(`--stream is required\nusage: ${USAGE}`);
   const rate = positiveNumber('--rate', values.rate, 200);
-  const max = positiveNumber('--max', values.max, Number.POSITIVE_INFINITY);
+  const max = positiveNumber('--max', values.max, Number.POSITIVE_INFINITY, true);
   const source = values.source ?? 'any';
   if (!['delivery', 'archive', 'any'].includes(source))
     throw new UsageError(`--source ${JSON.stringify(source)}: must be delivery, archive or any`);
@@ -103,7 +108,10 @@ export async function main(
         await nack(ids);
         break;
       }
-      const keep = received.filter((r) => !wanted || r.message?.attributes?.[SOURCE_ATTRIBUTE] === wanted);
+      // Compared by subscription id: the attribute may hold the id alone or the full path.
+      const keep = received.filter(
+        (r) => !wanted || lastSegment(r.message?.attributes?.[SOURCE_ATTRIBUTE]) === lastSegment(wanted),
+      );
       const others = received.filter((r) => !keep.includes(r));
       for (const r of others) skippedIds.add(String(r.message?.messageId));
       counts.skipped = skippedIds.size;
@@ -157,6 +165,10 @@ export async function main(
   log(
     `${JSON.stringify({
       event: dryRun ? 'tributary.redrive_dry_run' : 'tributary.redrive_done',
+      // A pull may come back empty while messages wait: a run that stopped on empty pulls says so.
+      ...(empty >= EMPTY_PULLS_TO_STOP
+        ? { stoppedOn: `${EMPTY_PULLS_TO_STOP} pulls with nothing to redrive` }
+        : {}),
       stream: values.stream,
       subscription,
       topic: exportFile ? undefined : t.topic,

@@ -53,11 +53,18 @@ function time(flag: string, value: string | undefined): Date {
   return t;
 }
 
-export function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
+export function positiveNumber(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  whole = false,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!(Number.isFinite(n) && n > 0))
-    throw new UsageError(`${flag} ${JSON.stringify(value)}: must be a positive number`);
+  if (!(Number.isFinite(n) && n > 0) || (whole && !Number.isInteger(n)))
+    throw new UsageError(
+      `${flag} ${JSON.stringify(value)}: must be a positive ${whole ? 'whole ' : ''}number`,
+    );
   return n;
 }
 
@@ -87,7 +94,9 @@ export async function main(
   const to = time('--to', values.to);
   if (from >= to) throw new UsageError(`--from ${values.from} must be before --to ${values.to}`);
   const rate = positiveNumber('--rate', values.rate, 500);
-  const lag = positiveNumber('--lag-minutes', values['lag-minutes'], 15);
+  // Files are named by when they started, and the archive may lag: 60 minutes covers the archive-backlog alert's
+  // default bound (30) plus a file's longest duration (10), with margin.
+  const lag = positiveNumber('--lag-minutes', values['lag-minutes'], 60);
   const dryRun = values['dry-run'] === true;
   const t = deps.targets ?? streamTargets(values.env, values.stream);
   const storage = deps.storage ?? new Storage({ projectId: t.project });
@@ -155,6 +164,7 @@ export async function main(
       index++;
       if (index <= start || m.publishTimeMicros < lo || m.publishTimeMicros >= hi) continue;
       inWindow++;
+      if (dryRun) continue;
       batch.push({
         data: m.data,
         attributes: republishAttributes(m.attributes, { key: 'replay_of', value: m.messageId }),

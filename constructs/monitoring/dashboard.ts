@@ -11,6 +11,7 @@ export type DashboardWidget =
       readonly filter: string;
       readonly aggregation: Aggregation;
     }
+  | { readonly kind: 'promql'; readonly title: string; readonly query: string }
   | { readonly kind: 'logs'; readonly title: string; readonly filter: string }
   | { readonly kind: 'text'; readonly title: string; readonly markdown: string };
 
@@ -45,6 +46,14 @@ const MAX_PER_ROW = 4;
 function widget(w: DashboardWidget): Record<string, unknown> {
   if (w.kind === 'text') return { title: w.title, text: { content: w.markdown, format: 'MARKDOWN' } };
   if (w.kind === 'logs') return { title: w.title, logsPanel: { filter: w.filter } };
+  if (w.kind === 'promql')
+    return {
+      title: w.title,
+      xyChart: {
+        dataSets: [{ plotType: 'LINE', timeSeriesQuery: { prometheusQuery: w.query } }],
+        yAxis: { scale: 'LINEAR' },
+      },
+    };
   const a = w.aggregation;
   return {
     title: w.title,

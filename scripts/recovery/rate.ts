@@ -14,6 +14,7 @@ export const REAL_CLOCK: Clock = {
 
 export class RateLimiter {
   private tokens: number;
+  private readonly capacity: number;
   private last: number;
 
   constructor(
@@ -22,7 +23,8 @@ export class RateLimiter {
   ) {
     if (!(Number.isFinite(perSecond) && perSecond > 0))
       throw new Error(`rate ${perSecond}: must be a positive number of messages a second`);
-    this.tokens = perSecond;
+    this.capacity = Math.max(1, perSecond);
+    this.tokens = this.capacity;
     this.last = clock.now();
   }
 
@@ -31,7 +33,8 @@ export class RateLimiter {
     let need = n;
     while (need > 0) {
       const now = this.clock.now();
-      this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+      // At least one token fits, so rates below one a second still let a message through.
+      this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.perSecond);
       this.last = now;
       const grant = Math.min(need, Math.floor(this.tokens));
       if (grant > 0) {

@@ -77,13 +77,30 @@ describe('feature sources', () => {
     );
   });
 
+  test('fails duplicate entity columns and model columns the generated views would clash with', () => {
+    const clash = () =>
+      defineCuratedModel({
+        name: 'fact_clash',
+        description: 'x',
+        source: order,
+        grain: { customer_id: grain.pseudonym('customer_id'), order_date: grain.eventDate() },
+        measures: { series_id: measure.count() },
+        partition: 'order_date',
+        features: { entity: ['customer_id', 'customer_id'] },
+      });
+    expect(clash).toThrow(/features\.entity = \["customer_id","customer_id"\]: names a column twice/);
+    expect(clash).toThrow(
+      /features = "series_id": is a column of the model, but the generated views add a column of that name/,
+    );
+  });
+
   test('fails an entity that leaves part of the grain out: one arbitrary row per entity would be served', () => {
     expect(() => orders({ entity: ['customer_id'] })).toThrow(
       /features\.entity = \["customer_id"\]: leaves grain columns out \(currency\)/,
     );
   });
 
-  test('on the local warehouse: one feature row per entity and day, and a training extract of the window only', async () => {
+  test('on the local warehouse: the latest feature row per entity, and a training extract of the window only', async () => {
     const model = orders({ trainingWindowDays: 30 });
     const built = buildProject({ contracts: [appEvent, order], curated: [model] });
     const w = await warehouse(built);
@@ -91,6 +108,8 @@ describe('feature sources', () => {
       { id: 'o1', customer: 'c1', at: `${day(-1)}T09:00:00Z`, total: '5.00' },
       { id: 'o2', customer: 'c1', at: `${day(-1)}T10:00:00Z`, total: '7.00' },
       { id: 'o3', customer: 'c2', at: `${day(-40)}T10:00:00Z`, total: '3.00' },
+      { id: 'o4', customer: 'c3', at: `${day(-41)}T10:00:00Z`, total: '9.00' },
+      { id: 'o5', customer: 'c3', at: `${day(-1)}T11:00:00Z`, total: '4.00' },
     ];
     await w.commit(
       'order_v1',
@@ -99,18 +118,20 @@ describe('feature sources', () => {
     );
     await w.run({ at: new Date(), assertions: false });
     const features = await w.sql(
-      'SELECT customer_id, currency, CAST(feature_timestamp AS VARCHAR) AS ts, orders, CAST(revenue AS VARCHAR) AS revenue FROM curated.fact_orders_test__features ORDER BY ts',
+      'SELECT customer_id, currency, CAST(feature_timestamp AS VARCHAR) AS ts, orders, CAST(revenue AS VARCHAR) AS revenue FROM curated.fact_orders_test__features ORDER BY ts, orders',
     );
-    expect(features).toHaveLength(2);
+    // c1 has one day, c2 two: each entity appears once, with its latest day.
     expect(features.map((r) => [r.ts, Number(r.orders), Number(r.revenue)])).toEqual([
       [`${day(-40)} 00:00:00+00`, 1, 3],
+      [`${day(-1)} 00:00:00+00`, 1, 4],
       [`${day(-1)} 00:00:00+00`, 2, 12],
     ]);
+    const keys = features.map((r) => `${r.customer_id}|${r.currency}`);
+    expect(new Set(keys).size).toBe(keys.length);
     const training = await w.sql(
       'SELECT series_id, customer_id, currency, CAST(order_date AS VARCHAR) AS d FROM curated.fact_orders_test__training',
     );
-    expect(training).toHaveLength(1);
-    expect(training[0]?.d).toBe(day(-1));
+    expect(training.map((r) => r.d)).toEqual([day(-1), day(-1)]);
     expect(training[0]?.series_id).toBe(`${training[0]?.customer_id}|${training[0]?.currency}`);
     w.close();
   });

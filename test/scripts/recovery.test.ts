@@ -345,11 +345,17 @@ describe('npm run dlq:redrive', () => {
   });
 
   test('--source archive redrives only what the archive subscription dead-lettered; the rest stays', async () => {
+    const bare = { ...dead('a-3', 'archive') };
+    // Pub/Sub may name the source by id alone: it matches as well as the full path.
+    bare.attributes.CloudPubSubDeadLetterSourceSubscription = targets.sources.archive
+      .split('/')
+      .pop() as string;
     pubsub.seed(targets.deadLetterSubscription, [
       dead('a-1', 'archive'),
       dead('b-1'),
       dead('a-2', 'archive'),
       dead('b-2'),
+      bare,
     ]);
     expect(await redrive([...args, '--source', 'archive'], log, clients())).toBe(0);
     expect(
@@ -357,9 +363,13 @@ describe('npm run dlq:redrive', () => {
         .messages(targets.topic)
         .map((m) => m.attributes.event_id)
         .sort(),
-    ).toEqual(['a-1', 'a-2']);
+    ).toEqual(['a-1', 'a-2', 'a-3']);
     expect(pubsub.backlog(targets.deadLetterSubscription)).toBe(2);
-    expect(summary()).toMatchObject({ redriven: 2, skipped: 2 });
+    expect(summary()).toMatchObject({
+      redriven: 3,
+      skipped: 2,
+      stoppedOn: '3 pulls with nothing to redrive',
+    });
   });
 
   test('--export writes the messages to NDJSON (synced) instead of republishing; --dry-run changes nothing', async () => {
@@ -381,6 +391,9 @@ describe('npm run dlq:redrive', () => {
     expect(rows[0]?.attributes.CloudPubSubDeadLetterSourceSubscription).toBe(targets.sources.delivery);
     expect(pubsub.messages()).toEqual([]);
     expect(pubsub.backlog(targets.deadLetterSubscription)).toBe(0);
+    await expect(redrive([...args, '--max', '2.5'], log, clients())).rejects.toThrow(
+      '--max "2.5": must be a positive whole number',
+    );
     await expect(redrive([...args, '--source', 'both'], log, clients())).rejects.toThrow(
       '--source "both": must be delivery, archive or any',
     );
@@ -485,4 +498,14 @@ test('the rate limit spaces batches to the rate, without timing anything', async
   await limiter.take(250);
   expect(now).toBe(6500);
   expect(() => new RateLimiter(0)).toThrow('rate 0: must be a positive number of messages a second');
+  // Below one a second, one message at a time, spaced by the rate.
+  const slow = new RateLimiter(0.5, {
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+  });
+  const start = now;
+  await slow.take(3);
+  expect(now - start).toBe(4000);
 });

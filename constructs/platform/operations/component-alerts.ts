@@ -13,6 +13,14 @@ import type { AlertSpec, OpsContext } from './stream-alerts';
 export const DATAFORM_COMPLETION =
   'jsonPayload.@type="type.googleapis.com/google.cloud.dataform.logging.v1.WorkflowInvocationCompletionLogEntry"';
 
+/**
+ * The PromQL name of a Cloud Monitoring metric type: the first `/` becomes `:`, every other character outside
+ * `[A-Za-z0-9_:]` becomes `_` (Cloud Monitoring's PromQL mapping).
+ */
+export function promqlName(metricType: string): string {
+  return metricType.replace('/', ':').replace(/[^A-Za-z0-9_:]/g, '_');
+}
+
 export interface Components {
   readonly ingest?: PlatformIngest;
   readonly loader?: PlatformLoader;
@@ -125,8 +133,9 @@ export function componentAlerts(ctx: OpsContext, c: Components): AlertSpec[] {
         command: `gcloud logging read 'resource.type="cloud_run_job" AND resource.labels.job_name="${job}" AND severity>=ERROR' --project=${p} --freshness=6h --limit=20`,
       },
     ];
+    // The row metrics are distributions (rows per file); PromQL reads their `_sum` series as counters.
     const rows = (m: 'rowsRejected' | 'rowsAccepted') =>
-      `resource.type="cloud_run_job" AND metric.type="${c.loader?.metrics[m].metricType}"`;
+      `sum(increase(${promqlName(c.loader?.metrics[m].metricType as string)}_sum{monitored_resource="cloud_run_job"}[30m]))`;
     const share = t.loaderRejectShare;
     out.push(
       {
@@ -166,13 +175,10 @@ export function componentAlerts(ctx: OpsContext, c: Components): AlertSpec[] {
         severity: 'WARNING',
         conditions: [
           {
-            kind: 'ratio',
-            name: 'rejected / accepted rows',
-            numerator: rows('rowsRejected'),
-            denominator: rows('rowsAccepted'),
-            aggregation: { alignmentSeconds: 1800, aligner: 'ALIGN_SUM', reducer: 'REDUCE_SUM' },
-            // rejected / (accepted + rejected) > s  ⇔  rejected / accepted > s / (1 - s)
-            above: Math.round((share / (1 - share)) * 1e6) / 1e6,
+            kind: 'promql',
+            name: 'rejected / all rows over 30 minutes',
+            // All rejected (no accepted series at all) still fires: the denominator is the sum of both.
+            query: `${rows('rowsRejected')} / (${rows('rowsRejected')} + (${rows('rowsAccepted')} or vector(0))) > ${share}`,
             forSeconds: 0,
           },
         ],

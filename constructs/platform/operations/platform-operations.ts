@@ -9,7 +9,7 @@ import { NotificationChannel } from '../../monitoring/notification-channel';
 import type { DeployerRole, IPlatformFoundation } from '../foundation/foundation';
 import type { EventStreams } from '../streams/event-streams';
 import { DataAccessAudit } from './audit-logs';
-import { type Components, componentAlerts, DATAFORM_COMPLETION } from './component-alerts';
+import { type Components, componentAlerts, DATAFORM_COMPLETION, promqlName } from './component-alerts';
 import {
   type AlertThresholds,
   channelTargets,
@@ -264,11 +264,11 @@ function dashboardRows(
     });
   }
   if (c.loader) {
+    // Distributions of rows per file: their `_sum` series count rows.
     const metric = (m: 'rowsAccepted' | 'rowsRejected', title: string) => ({
-      kind: 'chart' as const,
+      kind: 'promql' as const,
       title,
-      filter: `resource.type="cloud_run_job" AND metric.type="${c.loader?.metrics[m].metricType}"`,
-      aggregation: { alignmentSeconds: 300, aligner: 'ALIGN_SUM', reducer: 'REDUCE_SUM' },
+      query: `sum(increase(${promqlName(c.loader?.metrics[m].metricType as string)}_sum{monitored_resource="cloud_run_job"}[5m]))`,
     });
     rows.push({
       title: 'Component: batch loader',
