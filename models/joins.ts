@@ -31,6 +31,12 @@ export function checkJoins(models: readonly CuratedModel[]): void {
   for (const m of models)
     for (const [i, j] of m.joins.entries()) {
       const at = `${m.name}.joins[${i}]`;
+      c.rule(
+        `${at}.model`,
+        j.model,
+        'is joined twice (LookML takes one join per view)',
+        (x) => m.joins.findIndex((o) => o.model === x) === i,
+      );
       const other = byName.get(j.model);
       c.rule(`${at}.relationship`, j.relationship, `must be one of ${RELATIONSHIPS.join(', ')}`, (r) =>
         RELATIONSHIPS.includes(r),

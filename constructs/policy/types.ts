@@ -61,7 +61,7 @@ export interface PolicyRule {
    * The benchmark controls the rule implements: CIS Google Cloud Foundations items (`CIS GCP v3.0 <n>`) and checkov
    * ids (`CKV_GCP_<n>`, `CKV2_GCP_<n>`), or one `none: <why>` entry where neither has a control.
    */
-  readonly references: readonly string[];
+  readonly references?: readonly string[];
   readonly check: (resource: PolicyResource, context: PolicyContext) => Verdict;
 }
 

@@ -36,7 +36,7 @@ const SIMPLE: Record<string, TypeProto> = {
   BYTES: T('BYTES'),
 };
 
-interface SchemaField {
+export interface SchemaField {
   readonly name: string;
   readonly type: string;
   readonly mode: string;
@@ -315,6 +315,28 @@ export class WarehouseAnalyzer {
   }
 
   /** Analyzes every statement of a compiled project: each table's full and incremental run, each assertion. */
+  /**
+   * Analyzes one query against tables given by BigQuery schema, by the names the query uses (queries outside the
+   * project, such as the runbooks' checks). Returns the analyzer's error, or undefined when it accepts it.
+   */
+  async analyzeQuery(
+    sql: string,
+    tables: Readonly<Record<string, readonly SchemaField[]>>,
+  ): Promise<string | undefined> {
+    for (const [name, fields] of Object.entries(tables))
+      this.catalog.tables.set(
+        name,
+        fields.map((f) => ({ name: f.name, type: fieldType(f) })),
+      );
+    await this.catalog.register();
+    try {
+      await this.analyze(sql);
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
   async analyzeProject(
     graph: CompiledGraph,
     rawTables: ReadonlyMap<string, Contract>,

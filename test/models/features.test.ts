@@ -167,5 +167,6 @@ describe('joins between curated models', () => {
     expect(attempt).toThrow(
       /fact_orders_test\.joins\[3\]\.relationship = "sideways": must be one of many_to_one/,
     );
+    expect(attempt).toThrow(/fact_orders_test\.joins\[2\]\.model = "fact_user_activity": is joined twice/);
   });
 });

@@ -1,5 +1,7 @@
 import { checkEncryptionSettings, KeyMap } from '../../constructs/platform/foundation/key-map';
+import { StreamingPlatform } from '../../constructs/platform/streaming-platform';
 import { Checks } from '../../core/validation';
+import { order } from '../../stacks/contracts/order';
 import { errorOf, resources, synth, testStack } from '../helpers';
 
 const key = (location: string, name = 'k') =>
@@ -20,6 +22,35 @@ describe('KeyMap', () => {
       `default = "${key('europe-west1')}": is in europe-west1; storage in EU needs a key in europe`,
     );
     expect(errorOf(() => map.keyFor('bigquery', 'US')).message).toContain('bigquery in US needs a key in us');
+  });
+
+  test('the encryptionKey shorthand keys every service it always covered, and names itself when a location cannot work', () => {
+    const stack = testStack();
+    new StreamingPlatform(stack, 'Platform', {
+      project: 'trb-test-project',
+      region: 'europe-west1',
+      dataLocation: 'europe-west1',
+      namePrefix: 'trb-tst',
+      production: false,
+      encryptionKey: key('europe-west1'),
+      streams: { delivery: { kind: 'bigquery-subscription' }, contracts: [order] },
+      loader: { image: 'europe-west1-docker.pkg.dev/trb-test-project/tributary/loader:0123456789abcdef' },
+    });
+    const json = synth(stack);
+    const job = resources(json, 'google_cloud_run_v2_job')[0] as {
+      template: { template: { encryption_key?: string } };
+    };
+    expect(job.template.template.encryption_key).toBe(key('europe-west1'));
+    expect(resources(json, 'google_workflows_workflow')[0]?.crypto_key_name).toBe(key('europe-west1'));
+    const map = new KeyMap(testStack(), 'Keys', {
+      project: 'p-1',
+      namePrefix: 'trb-tst',
+      field: 'encryptionKey',
+      settings: { kind: 'keys', services: { run: key('europe') } },
+    });
+    expect(errorOf(() => map.keyFor('run', 'europe-west1')).message).toContain(
+      'Encryption (encryptionKey) for run in europe-west1',
+    );
   });
 
   test('per-location: the key of the location each resource needs; fails a location without one', () => {

@@ -900,6 +900,8 @@ describe('rule details', () => {
       expect(rule.id).toMatch(/^TRB-[A-Z]+-\d+$/);
       expect(['error', 'warning']).toContain(rule.level);
       expect(rule.explanation.length).toBeGreaterThan(40);
+      // Mapped: CIS or checkov controls, or why there are none.
+      expect([rule.id, (rule.references ?? []).length > 0]).toEqual([rule.id, true]);
     }
     // Every rule has at least one failing and passing fixture (some have more).
     expect([...new Set(cases.map(([r]) => r.id))].sort()).toEqual([...ids].sort());

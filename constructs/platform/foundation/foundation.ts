@@ -297,14 +297,15 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
         ? { settings: props.encryption }
         : props.encryptionKey
           ? {
+              // Every service the one key covered before the key map: a regional service with a key in the data
+              // multi-region now fails at synth, naming encryptionKey, instead of failing at apply.
               settings: {
                 kind: 'keys',
-                services: {
-                  storage: props.encryptionKey,
-                  bigquery: props.encryptionKey,
-                  pubsub: props.encryptionKey,
-                },
+                services: Object.fromEntries(
+                  LEGACY_KEY_SERVICES.map((svc) => [svc, props.encryptionKey as string]),
+                ),
               },
+              field: 'encryptionKey',
             }
           : {}),
     });
@@ -411,6 +412,17 @@ export class PlatformFoundation extends Construct implements IPlatformFoundation
 }
 
 /** A bucket of transient files: nothing in it is ever restored, so TRB-GCS-4 is suppressed with that reason. */
+/** The services `encryptionKey` has always keyed. */
+const LEGACY_KEY_SERVICES: readonly CmekService[] = [
+  'storage',
+  'bigquery',
+  'pubsub',
+  'composer',
+  'run',
+  'workflows',
+  'looker',
+];
+
 function transient(b: IDataBucket): IDataBucket {
   if (b instanceof DataBucket)
     Suppressions.add(b.resource, {

@@ -70,6 +70,8 @@ export function checkEncryptionSettings(c: Checks, e: EncryptionSettings | undef
 
 export interface KeyMapProps {
   readonly settings?: EncryptionSettings;
+  /** The setting errors name. @default 'foundation.encryption' */
+  readonly field?: string;
   readonly project: string;
   readonly namePrefix: string;
 }
@@ -102,7 +104,9 @@ export class KeyMap extends Construct {
     const s = this.settings;
     if (!s) return undefined;
     const allowed = [...kmsLocationsFor(location), ...(service === 'pubsub' ? ['global'] : [])];
-    const c = new ChecksTable(`Encryption (foundation.encryption) for ${service} in ${location}`);
+    const c = new ChecksTable(
+      `Encryption (${this.props.field ?? 'foundation.encryption'}) for ${service} in ${location}`,
+    );
     let key: string | undefined;
     if (s.kind === 'managed') key = this.managedKey(service, allowed[0] as string);
     else if (s.kind === 'per-location') {

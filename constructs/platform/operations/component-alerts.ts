@@ -51,7 +51,7 @@ export function componentAlerts(ctx: OpsContext, c: Components): AlertSpec[] {
       },
     ];
     const confirm = [
-      'The gateway answers 500/503 for events it did not publish, and producers resend those; an event answered 200/207-accepted was acknowledged by Pub/Sub first. Confirm the producers resent the 5xx window (their logs), then compare counts per stream with the replay dry run.',
+      'The gateway answers 500/503 for events it did not publish, and producers resend those; an event answered 200/207-accepted was acknowledged by Pub/Sub first. Confirm the producers resent the 5xx window (their logs), then run the archive-against-raw check of each stream alert (it compares event ids).',
     ];
     out.push(
       {

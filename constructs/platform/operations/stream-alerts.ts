@@ -38,20 +38,34 @@ export interface AlertSpec {
 export const sub = (project: string, id: string) =>
   `resource.type="pubsub_subscription" AND resource.labels.project_id="${project}" AND resource.labels.subscription_id="${id}"`;
 
-/** Steps that show no event of the incident window is missing from raw, and how to fill a gap. */
+/**
+ * Steps that show no event of the incident window is missing from raw, and how to fill a gap. The check compares
+ * event ids, not counts or times: BigQuery reads the Avro archive of the window's day as an external table (a
+ * map becomes key/value records), and every archived event_id must be in raw (the UDF's `event_id` column, or
+ * the BigQuery subscription's `attributes`). Replays and late writes change times, never event ids.
+ */
 export function confirmNothingLost(ctx: OpsContext, stream: string, table: string): RunbookStep[] {
+  const archive = `gs://${ctx.archiveBucket}/${stream}/<YYYY>/<MM>/<DD>/*`;
+  const missing = [
+    'SELECT COUNT(*) AS missing FROM (',
+    'SELECT DISTINCT (SELECT value FROM UNNEST(attributes) WHERE key = "event_id") AS event_id FROM archive',
+    'WHERE TIMESTAMP_MICROS(publish_time) >= TIMESTAMP("<start>") AND TIMESTAMP_MICROS(publish_time) < TIMESTAMP("<end>")) a',
+    `WHERE NOT EXISTS (SELECT 1 FROM \`${ctx.project}.${ctx.rawDataset}.${table}\` r`,
+    'WHERE COALESCE(r.event_id, JSON_VALUE(r.attributes, "$.event_id")) = a.event_id)',
+  ].join(' ');
+  const query = `bq query --project_id=${ctx.project} --use_legacy_sql=false --external_table_definition=archive::AVRO=${archive} '${missing}'`;
   return [
     {
-      why: 'Count what the archive holds for the incident window (nothing is published in a dry run).',
-      command: `npm run replay -- --env ${ctx.env} --stream ${stream} --from <start> --to <end> --dry-run`,
+      why: 'Count the archived events of the window (the day <YYYY>/<MM>/<DD>) that raw does not hold; 0 means nothing was lost.',
+      command: query,
     },
     {
-      why: 'Count the distinct events raw holds for the same window; it must be at least the archive count.',
-      command: `bq query --project_id=${ctx.project} --use_legacy_sql=false 'SELECT COUNT(DISTINCT event_id) FROM \`${ctx.project}.${ctx.rawDataset}.${table}\` WHERE COALESCE(publish_time, ingest_time) BETWEEN TIMESTAMP("<start>") AND TIMESTAMP("<end>")'`,
-    },
-    {
-      why: 'If raw holds fewer, replay the window; deduplication on event_id absorbs the copies.',
+      why: 'If any are missing, replay the window; deduplication on the contract key absorbs what did land.',
       command: `npm run replay -- --env ${ctx.env} --stream ${stream} --from <start> --to <end>`,
+    },
+    {
+      why: 'Run the first check again once the replay is done (and the pipeline has caught up): it must print 0.',
+      command: query,
     },
   ];
 }
@@ -149,8 +163,8 @@ export function streamAlerts(ctx: OpsContext, s: EventStream): AlertSpec[] {
         ],
         confirm: [
           {
-            why: 'The archive window must hold as many events as raw for the incident window.',
-            command: `npm run replay -- --env ${ctx.env} --stream ${name} --from <start> --to <end> --dry-run`,
+            why: 'List the archive files written for the incident window once the subscription caught up (each hour folder holds files again).',
+            command: `gcloud storage ls 'gs://${ctx.archiveBucket}/${name}/<YYYY>/<MM>/<DD>/**' --project=${p}`,
           },
         ],
       },
@@ -174,7 +188,7 @@ export function streamAlerts(ctx: OpsContext, s: EventStream): AlertSpec[] {
         meaning: `Pub/Sub gave up delivering some ${name} messages after the maximum attempts and moved them to ${dlq}. They are kept there (7 days) until redriven or exported.`,
         checks: [
           {
-            why: 'Look at a few dead-lettered messages without acknowledging them (the error is in the CloudPubSubDeadLetterSource* attributes).',
+            why: "Look at a few dead-lettered messages without acknowledging them: the CloudPubSubDeadLetterSource* attributes name the subscription that gave up and the delivery count; the cause is in that subscription's state and logs.",
             command: `gcloud pubsub subscriptions pull ${dlq} --project=${p} --limit=5 --format=json`,
           },
           describe(delivery),
@@ -187,7 +201,7 @@ export function streamAlerts(ctx: OpsContext, s: EventStream): AlertSpec[] {
         ],
         confirm: [
           {
-            why: 'The dead-letter subscription must be empty (a dry run pulls one page and reports it).',
+            why: 'The dead-letter subscription must be empty: a dry run pulls one page and reports it (an empty pull can hide a backlog, so also check the dashboard row of the stream).',
             command: `npm run dlq:redrive -- --env ${ctx.env} --stream ${name} --dry-run`,
           },
           ...confirm,
