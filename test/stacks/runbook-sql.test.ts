@@ -51,7 +51,7 @@ afterAll(() => analyzer.stop());
 
 /** The SQL of a `bq query … '<sql>'` command, with the runbook's placeholders filled in. */
 const sqlOf = (command: string) =>
-  (/'([^']+)'$/.exec(command)?.[1] as string)
+  (/'([^']+)'$/.exec(command)?.[1] ?? '')
     .replace(/<start>/g, '2026-11-30T10:00:00Z')
     .replace(/<end>/g, '2026-11-30T11:00:00Z');
 
