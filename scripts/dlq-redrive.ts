@@ -16,9 +16,9 @@ import * as path from 'node:path';
 import { PubSub, v1 } from '@google-cloud/pubsub';
 import { parseCommandLine, runScript, UsageError } from './cli';
 import { republishAttributes } from './recovery/attributes';
+import { positiveNumber, type RecoveryDeps, requireStream, STREAM_OPTIONS } from './recovery/command';
 import { RateLimiter, REAL_CLOCK } from './recovery/rate';
 import { streamTargets } from './recovery/targets';
-import { positiveNumber, type RecoveryDeps } from './replay';
 
 const USAGE =
   'npm run dlq:redrive -- --env <environment> --stream <stream> [--rate <messages/s>] [--max <n>] [--source delivery|archive|any] [--export <file>] [--dry-run]';
@@ -43,25 +43,21 @@ export async function main(
   const { values } = parseCommandLine(
     argv,
     {
-      env: { type: 'string' },
-      stream: { type: 'string' },
-      rate: { type: 'string' },
+      ...STREAM_OPTIONS,
       max: { type: 'string' },
       source: { type: 'string' },
       export: { type: 'string' },
-      'dry-run': { type: 'boolean' },
     },
     USAGE,
   );
-  if (!values.env) throw new UsageError(`--env is required\nusage: ${USAGE}`);
-  if (!values.stream) throw new UsageError(`--stream is required\nusage: ${USAGE}`);
+  const { env, stream } = requireStream(values, USAGE);
   const rate = positiveNumber('--rate', values.rate, 200);
   const max = positiveNumber('--max', values.max, Number.POSITIVE_INFINITY, true);
   const source = values.source ?? 'any';
   if (!['delivery', 'archive', 'any'].includes(source))
     throw new UsageError(`--source ${JSON.stringify(source)}: must be delivery, archive or any`);
   const dryRun = values['dry-run'] === true;
-  const t = deps.targets ?? streamTargets(values.env, values.stream);
+  const t = deps.targets ?? streamTargets(env, stream);
   const pubsub = deps.pubsub ?? new PubSub({ projectId: t.project });
   const subscriber = new v1.SubscriberClient(
     (await pubsub.getClientConfig()) as ConstructorParameters<typeof v1.SubscriberClient>[0],
@@ -169,7 +165,7 @@ export async function main(
       ...(empty >= EMPTY_PULLS_TO_STOP
         ? { stoppedOn: `${EMPTY_PULLS_TO_STOP} pulls with nothing to redrive` }
         : {}),
-      stream: values.stream,
+      stream,
       subscription,
       topic: exportFile ? undefined : t.topic,
       export: exportFile,

@@ -14,9 +14,10 @@ import { Storage } from '@google-cloud/storage';
 import { parseCommandLine, runScript, UsageError } from './cli';
 import { archivedMessages, hourPrefixes } from './recovery/archive';
 import { republishAttributes } from './recovery/attributes';
-import { type Clock, RateLimiter, REAL_CLOCK } from './recovery/rate';
+import { positiveNumber, type RecoveryDeps, requireStream, STREAM_OPTIONS } from './recovery/command';
+import { RateLimiter, REAL_CLOCK } from './recovery/rate';
 import { readState, writeState } from './recovery/state';
-import { type StreamTargets, streamTargets } from './recovery/targets';
+import { streamTargets } from './recovery/targets';
 
 const USAGE =
   'npm run replay -- --env <environment> --stream <stream> --from <ISO time> --to <ISO time> [--rate <events/s>] [--dry-run] [--state <file>] [--lag-minutes <n>]';
@@ -36,13 +37,6 @@ export interface ReplayState {
   published: number;
 }
 
-export interface RecoveryDeps {
-  readonly storage?: Storage;
-  readonly pubsub?: PubSub;
-  readonly clock?: Clock;
-  readonly targets?: StreamTargets;
-}
-
 function time(flag: string, value: string | undefined): Date {
   if (!value) throw new UsageError(`${flag} is required\nusage: ${USAGE}`);
   const t = new Date(value);
@@ -51,21 +45,6 @@ function time(flag: string, value: string | undefined): Date {
       `${flag} ${JSON.stringify(value)}: must be an ISO 8601 time with a zone, e.g. 2026-11-30T10:00:00Z`,
     );
   return t;
-}
-
-export function positiveNumber(
-  flag: string,
-  value: string | undefined,
-  fallback: number,
-  whole = false,
-): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!(Number.isFinite(n) && n > 0) || (whole && !Number.isInteger(n)))
-    throw new UsageError(
-      `${flag} ${JSON.stringify(value)}: must be a positive ${whole ? 'whole ' : ''}number`,
-    );
-  return n;
 }
 
 export async function main(
@@ -77,19 +56,15 @@ export async function main(
   const { values } = parseCommandLine(
     argv,
     {
-      env: { type: 'string' },
-      stream: { type: 'string' },
+      ...STREAM_OPTIONS,
       from: { type: 'string' },
       to: { type: 'string' },
-      rate: { type: 'string' },
-      'dry-run': { type: 'boolean' },
       state: { type: 'string' },
       'lag-minutes': { type: 'string' },
     },
     USAGE,
   );
-  if (!values.env) throw new UsageError(`--env is required\nusage: ${USAGE}`);
-  if (!values.stream) throw new UsageError(`--stream is required\nusage: ${USAGE}`);
+  const { env, stream } = requireStream(values, USAGE);
   const from = time('--from', values.from);
   const to = time('--to', values.to);
   if (from >= to) throw new UsageError(`--from ${values.from} must be before --to ${values.to}`);
@@ -98,7 +73,7 @@ export async function main(
   // default bound (30) plus a file's longest duration (10), with margin.
   const lag = positiveNumber('--lag-minutes', values['lag-minutes'], 60);
   const dryRun = values['dry-run'] === true;
-  const t = deps.targets ?? streamTargets(values.env, values.stream);
+  const t = deps.targets ?? streamTargets(env, stream);
   const storage = deps.storage ?? new Storage({ projectId: t.project });
   const stateFile = path.resolve(
     cwd,
@@ -106,13 +81,13 @@ export async function main(
       path.join(
         '.tributary',
         'replay',
-        `${values.env}-${values.stream}-${from.toISOString()}-${to.toISOString()}.json`.replace(/:/g, ''),
+        `${env}-${stream}-${from.toISOString()}-${to.toISOString()}.json`.replace(/:/g, ''),
       ),
   );
   const fresh: ReplayState = {
     version: 1,
-    env: values.env,
-    stream: values.stream,
+    env,
+    stream,
     from: from.toISOString(),
     to: to.toISOString(),
     done: {},
@@ -185,7 +160,7 @@ export async function main(
   log(
     `${JSON.stringify({
       event: dryRun ? 'tributary.replay_dry_run' : 'tributary.replay_done',
-      stream: values.stream,
+      stream,
       topic: t.topic,
       from: fresh.from,
       to: fresh.to,

@@ -17,9 +17,8 @@ import { addDependencies } from '../core/dependencies';
 import { projectOf } from '../core/project';
 import { googleBetaProviderOf } from '../core/providers';
 import { checkProject, constructChecks, isUnresolved } from '../core/validation';
-import { CryptoKey } from '../iam/crypto-key';
+import { useKey } from '../iam/cmek';
 import type { Grant } from '../iam/grants';
-import { ServiceAgent } from '../iam/principal';
 import { GcpProject } from '../iam/project';
 import { ServiceIdentity } from '../iam/service-identity';
 import type { IDataBucket } from '../storage/data-bucket';
@@ -123,15 +122,6 @@ export class FlexTemplateJob<P extends readonly TemplateParameter[]> extends Con
       props.stagingBucket.grantObjectAdmin(this.identity),
       ...(props.readBuckets ?? []).map((b) => b.grantRead(this.identity)),
     ];
-    if (props.encryptionKey) {
-      const key = CryptoKey.fromKeyName(this, props.encryptionKey);
-      for (const agent of ['dataflow', 'compute'] as const)
-        grants.push(
-          key.grantEncryptDecrypt(
-            ServiceAgent.of(this, agent, { project, projectNumber: props.projectNumber }),
-          ),
-        );
-    }
     this.grants = grants;
 
     const streaming = props.template.streaming;
@@ -157,6 +147,12 @@ export class FlexTemplateJob<P extends readonly TemplateParameter[]> extends Con
       onDelete: streaming ? 'drain' : 'cancel',
       dependsOn: grants.map((g) => g.member),
     });
+    // The Dataflow and Compute Engine agents use the key; the job launches after their grants.
+    if (props.encryptionKey)
+      useKey(this, this.resource, props.encryptionKey, 'dataflow', {
+        project: project as string,
+        ...(props.projectNumber ? { projectNumber: props.projectNumber } : {}),
+      });
     this.jobName = props.jobName;
   }
 

@@ -26,24 +26,6 @@ export const CMEK_AGENTS: Readonly<Record<CmekService, readonly GoogleServiceAge
   dataplex: ['dataplex'],
 };
 
-/** The service whose agents must use the key of each CMEK-capable resource type. */
-export const CMEK_SERVICE_OF_TYPE: Readonly<Record<string, CmekService>> = {
-  google_pubsub_topic: 'pubsub',
-  google_bigquery_dataset: 'bigquery',
-  google_bigquery_table: 'bigquery',
-  google_storage_bucket: 'storage',
-  google_artifact_registry_repository: 'artifactregistry',
-  google_secret_manager_secret: 'secretmanager',
-  google_cloud_run_v2_service: 'run',
-  google_cloud_run_v2_job: 'run',
-  google_composer_environment: 'composer',
-  google_workflows_workflow: 'workflows',
-  google_looker_instance: 'looker',
-  google_dataform_repository: 'dataform',
-  google_dataflow_flex_template_job: 'dataflow',
-  google_dataflow_job: 'dataflow',
-};
-
 /**
  * Agents Google creates only on request: GA has no way to get them, so the google-beta service-identity resource
  * creates each once per project, and the key grant waits for it (a role cannot be granted to an agent that does
@@ -61,21 +43,23 @@ const ON_DEMAND: Partial<Record<GoogleServiceAgent, string>> = {
 };
 
 /** Agents GA can create through a data source (reading it creates the agent if needed). */
+const GA_LOOKUPS: Partial<
+  Record<GoogleServiceAgent, (stack: TerraformStack, id: string, project: string) => ITerraformDependable>
+> = {
+  bigquery: (stack, id, project) => new DataGoogleBigqueryDefaultServiceAccount(stack, id, { project }),
+  storage: (stack, id, project) => new DataGoogleStorageProjectServiceAccount(stack, id, { project }),
+};
+
 function gaLookup(
   scope: IConstruct,
   project: string,
   agent: GoogleServiceAgent,
 ): ITerraformDependable | undefined {
-  const stack = TerraformStack.of(scope);
-  const make =
-    agent === 'bigquery'
-      ? () => new DataGoogleBigqueryDefaultServiceAccount(stack, `BigQueryAgent-${project}`, { project })
-      : agent === 'storage'
-        ? () => new DataGoogleStorageProjectServiceAccount(stack, `StorageAgent-${project}`, { project })
-        : undefined;
+  const make = GA_LOOKUPS[agent];
   if (!make) return undefined;
-  const id = agent === 'bigquery' ? `BigQueryAgent-${project}` : `StorageAgent-${project}`;
-  return (stack.node.tryFindChild(id) as ITerraformDependable | undefined) ?? make();
+  const stack = TerraformStack.of(scope);
+  const id = `${agent === 'bigquery' ? 'BigQuery' : 'Storage'}Agent-${project}`;
+  return (stack.node.tryFindChild(id) as ITerraformDependable | undefined) ?? make(stack, id, project);
 }
 
 function serviceIdentity(scope: IConstruct, project: string, api: string): GoogleProjectServiceIdentity {

@@ -1,7 +1,7 @@
 import { VertexAiFeatureOnlineStore } from '@cdktf/provider-google/lib/vertex-ai-feature-online-store';
 import { VertexAiFeatureOnlineStoreFeatureview } from '@cdktf/provider-google/lib/vertex-ai-feature-online-store-featureview';
 import { Construct } from 'constructs';
-import { CRON_SCHEDULE, checkLabels, REGION } from '../../core/gcp';
+import { CRON_SCHEDULE, checkLabels, type NamingRule, REGION } from '../../core/gcp';
 import { projectOf } from '../core/project';
 import { checkProject, constructChecks } from '../core/validation';
 import { type IPrincipal, ServiceAgent } from '../iam/principal';
@@ -40,6 +40,12 @@ export interface FeatureViewProps {
   /** When it syncs: five cron fields, optionally after `CRON_TZ=<zone> `. */
   readonly syncCron: string;
 }
+
+/** A feature view's sync schedule: five cron fields, optionally after `CRON_TZ=<zone> ` (or `TZ=`). */
+export const SYNC_CRON: NamingRule = {
+  text: `${CRON_SCHEDULE.text}, optionally after CRON_TZ=<zone>`,
+  test: (s) => CRON_SCHEDULE.test(s.replace(/^(CRON_TZ|TZ)=\S+\s+/, '')),
+};
 
 const NAME = /^[a-z_][a-z0-9_]{0,59}$/;
 const NAME_TEXT = 'must be 1-60 lowercase letters, digits and underscores, not starting with a digit';
@@ -125,9 +131,7 @@ export class FeatureView extends Construct {
       c.rule('entityIdColumns', col, 'must be a BigQuery column name', (x) =>
         /^[A-Za-z_][A-Za-z0-9_]*$/.test(x),
       );
-    c.rule('syncCron', props.syncCron, `${CRON_SCHEDULE.text}, optionally after CRON_TZ=<zone>`, (s) =>
-      CRON_SCHEDULE.test(s.replace(/^(CRON_TZ|TZ)=\S+\s+/, '')),
-    );
+    c.check('syncCron', props.syncCron, SYNC_CRON);
     c.throwIfAny();
     this.sourceUri = `bq://${props.source.project}.${props.source.dataset}.${props.source.table}`;
     this.resource = new VertexAiFeatureOnlineStoreFeatureview(this, 'Resource', {

@@ -1,13 +1,16 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { CRON_SCHEDULE } from '../../../core/gcp';
 import type { Checks } from '../../../core/validation';
 import { featureViewName, trainingViewName } from '../../../models/features';
 import { AnalyticsDataset } from '../../bigquery/analytics-dataset';
 import { TableReference } from '../../bigquery/table-reference';
 import { connect, describeNode } from '../../core/architecture';
 import type { IServiceIdentity } from '../../iam/service-identity';
-import { FeatureOnlineStore, type FeatureStoreAutoscaling } from '../../vertex/feature-online-store';
+import {
+  FeatureOnlineStore,
+  type FeatureStoreAutoscaling,
+  SYNC_CRON,
+} from '../../vertex/feature-online-store';
 import type { IPlatformFoundation } from '../foundation/foundation';
 import { keyProp } from '../foundation/key-map';
 import type { PlatformModels } from '../models/platform-models';
@@ -24,10 +27,7 @@ export interface FeaturesSettings {
 }
 
 export function checkFeaturesSettings(c: Checks, s: FeaturesSettings, prefix = ''): void {
-  if (s.syncCron !== undefined)
-    c.rule(`${prefix}syncCron`, s.syncCron, `${CRON_SCHEDULE.text}, optionally after CRON_TZ=<zone>`, (x) =>
-      CRON_SCHEDULE.test(x.replace(/^(CRON_TZ|TZ)=\S+\s+/, '')),
-    );
+  if (s.syncCron !== undefined) c.check(`${prefix}syncCron`, s.syncCron, SYNC_CRON);
 }
 
 export interface ConsumerFeaturesProps extends FeaturesSettings {

@@ -21,6 +21,14 @@ export function promqlName(metricType: string): string {
   return metricType.replace('/', ':').replace(/[^A-Za-z0-9_:]/g, '_');
 }
 
+/**
+ * Rows a loader log metric counted over `window`: the metrics are distributions (rows per file), and PromQL reads
+ * their `_sum` series as counters.
+ */
+export function loaderRows(metricType: string, window: string): string {
+  return `sum(increase(${promqlName(metricType)}_sum{monitored_resource="cloud_run_job"}[${window}]))`;
+}
+
 export interface Components {
   readonly ingest?: PlatformIngest;
   readonly loader?: PlatformLoader;
@@ -133,9 +141,8 @@ export function componentAlerts(ctx: OpsContext, c: Components): AlertSpec[] {
         command: `gcloud logging read 'resource.type="cloud_run_job" AND resource.labels.job_name="${job}" AND severity>=ERROR' --project=${p} --freshness=6h --limit=20`,
       },
     ];
-    // The row metrics are distributions (rows per file); PromQL reads their `_sum` series as counters.
     const rows = (m: 'rowsRejected' | 'rowsAccepted') =>
-      `sum(increase(${promqlName(c.loader?.metrics[m].metricType as string)}_sum{monitored_resource="cloud_run_job"}[30m]))`;
+      loaderRows(c.loader?.metrics[m].metricType as string, '30m');
     const share = t.loaderRejectShare;
     out.push(
       {

@@ -9,7 +9,7 @@ import { NotificationChannel } from '../../monitoring/notification-channel';
 import type { DeployerRole, IPlatformFoundation } from '../foundation/foundation';
 import type { EventStreams } from '../streams/event-streams';
 import { DataAccessAudit } from './audit-logs';
-import { type Components, componentAlerts, DATAFORM_COMPLETION, promqlName } from './component-alerts';
+import { type Components, componentAlerts, DATAFORM_COMPLETION, loaderRows } from './component-alerts';
 import {
   type AlertThresholds,
   channelTargets,
@@ -17,7 +17,13 @@ import {
   DEFAULT_THRESHOLDS,
   type OperationsSettings,
 } from './operations-settings';
-import { type AlertSpec, type OpsContext, streamAlerts, sub } from './stream-alerts';
+import {
+  type AlertSpec,
+  jobMetric,
+  type OpsContext,
+  streamAlerts,
+  subscriptionMetric,
+} from './stream-alerts';
 
 export interface PlatformOperationsProps extends OperationsSettings, Components {
   readonly foundation: IPlatformFoundation;
@@ -106,8 +112,8 @@ export class PlatformOperations extends Construct {
     for (const s of streams) {
       const name = s.contract.name;
       const ageSeries = s.pipeline
-        ? `resource.type="dataflow_job" AND resource.labels.project_id="${f.projectId}" AND resource.labels.job_name="${s.pipeline.job.jobName}" AND metric.type="dataflow.googleapis.com/job/data_watermark_age"`
-        : `${sub(f.projectId, s.delivery.subscriptionName)} AND metric.type="pubsub.googleapis.com/subscription/oldest_unacked_message_age"`;
+        ? jobMetric(f.projectId, s.pipeline.job.jobName, 'data_watermark_age')
+        : subscriptionMetric(f.projectId, s.delivery.subscriptionName, 'oldest_unacked_message_age');
       const slo = new FreshnessSlo(this, `Freshness${pascal(name)}`, {
         serviceId: `${f.namePrefix}-${name.replace(/_/g, '-')}`,
         displayName: `${name} queryable in raw`,
@@ -211,7 +217,7 @@ function dashboardRows(
   const age = (id: string) => ({
     kind: 'chart' as const,
     title: `Oldest unacked (s): ${id}`,
-    filter: `${sub(project, id)} AND metric.type="pubsub.googleapis.com/subscription/oldest_unacked_message_age"`,
+    filter: subscriptionMetric(project, id, 'oldest_unacked_message_age'),
     aggregation: { alignmentSeconds: 60, aligner: 'ALIGN_MAX' },
   });
   const rows: DashboardRow[] = streams.map((s) => ({
@@ -264,11 +270,10 @@ function dashboardRows(
     });
   }
   if (c.loader) {
-    // Distributions of rows per file: their `_sum` series count rows.
     const metric = (m: 'rowsAccepted' | 'rowsRejected', title: string) => ({
       kind: 'promql' as const,
       title,
-      query: `sum(increase(${promqlName(c.loader?.metrics[m].metricType as string)}_sum{monitored_resource="cloud_run_job"}[5m]))`,
+      query: loaderRows(c.loader?.metrics[m].metricType as string, '5m'),
     });
     rows.push({
       title: 'Component: batch loader',

@@ -38,6 +38,14 @@ export interface AlertSpec {
 export const sub = (project: string, id: string) =>
   `resource.type="pubsub_subscription" AND resource.labels.project_id="${project}" AND resource.labels.subscription_id="${id}"`;
 
+/** One metric of one subscription, for alerts, SLOs and charts alike. */
+export const subscriptionMetric = (project: string, id: string, metric: string) =>
+  `${sub(project, id)} AND metric.type="pubsub.googleapis.com/subscription/${metric}"`;
+
+/** One metric of one Dataflow job, by name (a relaunched job keeps it). */
+export const jobMetric = (project: string, job: string, metric: string) =>
+  `resource.type="dataflow_job" AND resource.labels.project_id="${project}" AND resource.labels.job_name="${job}" AND metric.type="dataflow.googleapis.com/job/${metric}"`;
+
 /**
  * Steps that show no event of the incident window is missing from raw, and how to fill a gap. The check compares
  * event ids, not counts or times: BigQuery reads the Avro archive of the window's day as an external table (a
@@ -94,8 +102,6 @@ export function streamAlerts(ctx: OpsContext, s: EventStream): AlertSpec[] {
   };
   const redrive = `Once the cause is fixed, move dead-lettered messages back: \`npm run dlq:redrive -- --env ${ctx.env} --stream ${name}\` (it acknowledges each only after its republish is acknowledged).`;
   const pipeline = s.pipeline;
-  const age = (metric: string, id: string) =>
-    `${sub(p, id)} AND metric.type="pubsub.googleapis.com/subscription/${metric}"`;
   const out: AlertSpec[] = [
     {
       signal: 'pubsub-delivery-backlog',
@@ -106,7 +112,7 @@ export function streamAlerts(ctx: OpsContext, s: EventStream): AlertSpec[] {
         {
           kind: 'threshold',
           name: `oldest unacked on ${delivery}`,
-          filter: age('oldest_unacked_message_age', delivery),
+          filter: subscriptionMetric(p, delivery, 'oldest_unacked_message_age'),
           aggregation: { alignmentSeconds: 60, aligner: 'ALIGN_MAX' },
           above: t.deliveryBacklogSeconds,
           forSeconds: 300,
@@ -142,7 +148,7 @@ export function streamAlerts(ctx: OpsContext, s: EventStream): AlertSpec[] {
         {
           kind: 'threshold',
           name: `oldest unacked on ${archive}`,
-          filter: age('oldest_unacked_message_age', archive),
+          filter: subscriptionMetric(p, archive, 'oldest_unacked_message_age'),
           aggregation: { alignmentSeconds: 60, aligner: 'ALIGN_MAX' },
           above: t.archiveBacklogSeconds,
           forSeconds: 300,
@@ -238,7 +244,6 @@ export function streamAlerts(ctx: OpsContext, s: EventStream): AlertSpec[] {
     },
   });
   if (pipeline) {
-    const job = `resource.type="dataflow_job" AND resource.labels.project_id="${p}" AND resource.labels.job_name="${pipeline.job.jobName}"`;
     const jobChecks: RunbookStep[] = [
       {
         why: 'Check the job is running and see its current state.',
@@ -266,7 +271,7 @@ export function streamAlerts(ctx: OpsContext, s: EventStream): AlertSpec[] {
         {
           kind: 'threshold',
           name: `${metric} of ${pipeline.job.jobName}`,
-          filter: `${job} AND metric.type="dataflow.googleapis.com/job/${metric}"`,
+          filter: jobMetric(p, pipeline.job.jobName, metric),
           aggregation: { alignmentSeconds: 60, aligner: 'ALIGN_MAX' },
           above,
           forSeconds: signal === 'dataflow-failed' ? 0 : 300,

@@ -1,6 +1,7 @@
 import { kmsKeyLocation, kmsLocationsFor } from '../../../core/gcp';
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
 import { CMEK_USES } from './cmek-table';
+import { resolved } from './read';
 
 export const cmekKeyLocation: PolicyRule = {
   id: 'TRB-CMEK-2',
@@ -14,11 +15,10 @@ export const cmekKeyLocation: PolicyRule = {
     // Pub/Sub resources are global: a topic takes a key in any location.
     if (resource.mode !== 'managed' || !uses || resource.type === 'google_pubsub_topic')
       return NOT_APPLICABLE;
-    const resolve = context.resolve ?? ((v: string) => v);
     const problems: string[] = [];
     for (const u of uses(resource.config)) {
       if (!u.key || !u.location) continue;
-      const keyAt = kmsKeyLocation(resolve(u.key));
+      const keyAt = kmsKeyLocation(resolved(context, u.key));
       if (!keyAt) continue;
       const allowed = kmsLocationsFor(u.location);
       if (!allowed.includes(keyAt))

@@ -1,4 +1,5 @@
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
+import { resolved } from './read';
 
 /**
  * The consumer accounts: the platform's `<prefix>-bi` and `<prefix>-ml` (by their names), and the Looker and
@@ -22,10 +23,9 @@ export const consumersCuratedOnly: PolicyRule = {
       resource.type !== 'google_bigquery_table_iam_member'
     )
       return NOT_APPLICABLE;
-    const resolve = context.resolve ?? ((v: string) => v);
-    const member = resolve(String(resource.config.member ?? ''));
+    const member = resolved(context, resource.config.member);
     if (!CONSUMER.test(member)) return NOT_APPLICABLE;
-    const dataset = resolve(String(resource.config.dataset_id ?? ''));
+    const dataset = resolved(context, resource.config.dataset_id);
     if (NOT_CURATED.test(dataset))
       return nonCompliant(
         `${member} is granted ${String(resource.config.role)} on ${dataset}, which is not curated data`,

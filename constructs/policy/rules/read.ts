@@ -24,3 +24,9 @@ export function at(config: Readonly<Record<string, unknown>>, path: readonly str
 
 /** Secret-looking environment variable names. */
 export const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+
+/** A value with references to other resources of the stack resolved where the context can (`referenceResolver`). */
+export function resolved(context: { readonly resolve?: (value: string) => string }, value: unknown): string {
+  const text = String(value ?? '');
+  return context.resolve ? context.resolve(text) : text;
+}

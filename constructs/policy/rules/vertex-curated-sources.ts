@@ -1,4 +1,5 @@
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type PolicyRule } from '../types';
+import { resolved } from './read';
 
 /** `bq://<project>.<dataset>.<table>` */
 const BQ_URI = /^bq:\/\/([^.]+)\.([A-Za-z0-9_]+)\.([^.]+)$/;
@@ -19,7 +20,7 @@ export const vertexCuratedSources: PolicyRule = {
         `feature view ${name} reads a feature registry source, whose tables this rule cannot see; use big_query_source on a curated table`,
       );
     const source = resource.config.big_query_source as Record<string, unknown> | undefined;
-    const uri = (context.resolve ?? ((v: string) => v))(String(source?.uri ?? ''));
+    const uri = resolved(context, source?.uri);
     const m = BQ_URI.exec(uri);
     if (!m)
       return nonCompliant(
